@@ -1,0 +1,52 @@
+/**
+ * The `Signing` port over HMAC: what every provider here uses to sign requests and deliveries
+ * (Gate: SHA-512/base64; KOMOJU: SHA-256/hex; Zai: SHA-256/base64url). Comparison is in
+ * constant time, and the key never leaves its `Redacted` wrapper except to key the HMAC.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto"
+import { InvalidSignature, Signing, type SigningService } from "@token-lifecycle/domain/Signing"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+
+export type Algorithm = "sha256" | "sha512"
+export type Encoding = "base64" | "base64url" | "hex"
+
+export interface HmacOptions {
+  readonly algorithm: Algorithm
+  readonly encoding: Encoding
+  readonly key: Redacted.Redacted<string>
+}
+
+/** The raw digest of `message`. Exposed for adapters that compose signatures (a timestamp and a body, say). */
+export const digest = (options: HmacOptions, message: string | Uint8Array): Buffer =>
+  createHmac(options.algorithm, Redacted.value(options.key)).update(message).digest()
+
+const decoders: Record<Encoding, (text: string) => Buffer | undefined> = {
+  hex: (text) => (/^(?:[0-9a-fA-F]{2})+$/.test(text) ? Buffer.from(text, "hex") : undefined),
+  base64: (text) => (/^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, "base64") : undefined),
+  base64url: (text) => (/^[A-Za-z0-9_-]+$/.test(text) ? Buffer.from(text, "base64url") : undefined),
+}
+
+/** Whether `signature` (in `encoding`) is the digest `expected`, in time independent of where they differ. */
+export const matches = (expected: Buffer, signature: string, encoding: Encoding): boolean => {
+  const received = decoders[encoding](signature.trim())
+  return received !== undefined && received.length === expected.length && timingSafeEqual(received, expected)
+}
+
+export const make = (options: HmacOptions): SigningService => ({
+  sign: (message) => Effect.sync(() => Redacted.make(digest(options, message).toString(options.encoding))),
+  verify: (message, signature) =>
+    Effect.suspend(() => {
+      const received = Redacted.isRedacted(signature) ? Redacted.value(signature) : signature
+      if (received.length === 0) return Effect.fail(new InvalidSignature({ reason: "missing" }))
+      if (decoders[options.encoding](received.trim()) === undefined) {
+        return Effect.fail(new InvalidSignature({ reason: "malformed" }))
+      }
+      return matches(digest(options, message), received, options.encoding)
+        ? Effect.void
+        : Effect.fail(new InvalidSignature({ reason: "mismatch" }))
+    }),
+})
+
+export const layer = (options: HmacOptions): Layer.Layer<Signing> => Layer.succeed(Signing, make(options))

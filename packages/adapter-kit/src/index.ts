@@ -1,0 +1,5 @@
+/**
+ * @token-lifecycle/adapter-kit — what the provider adapters share, written once.
+ */
+export * as Hmac from "./Hmac.js"
+export * as KeyedIdentity from "./KeyedIdentity.js"

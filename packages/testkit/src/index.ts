@@ -1,0 +1,7 @@
+/**
+ * @token-lifecycle/testkit — arbitraries, in-memory ports, the reference gateway and the
+ * conformance suite every adapter runs against its provider simulator.
+ */
+export * as Arbitraries from "./Arbitraries.js"
+export * as InMemoryTokenRepository from "./InMemoryTokenRepository.js"
+export * as SequentialIdentity from "./SequentialIdentity.js"
