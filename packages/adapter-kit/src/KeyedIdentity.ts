@@ -23,9 +23,10 @@ export const make = (options: KeyedIdentityOptions): IdentityService => ({
   fingerprint: (number) =>
     Effect.sync(() =>
       CardFingerprint.make(
-        digest({ algorithm: "sha256", encoding: "base64url", key: options.fingerprintKey }, Redacted.value(number)).toString(
-          "base64url",
-        ),
+        digest(
+          { algorithm: "sha256", encoding: "base64url", key: options.fingerprintKey },
+          Redacted.value(number),
+        ).toString("base64url"),
       ),
     ),
 })

@@ -74,21 +74,17 @@ const sensitive = <A extends string>(
   title: string,
   check: (input: unknown) => Either.Either<A, string>,
 ): Schema.Schema<Redacted.Redacted<A>, string> =>
-  Schema.transformOrFail(
-    Schema.Unknown,
-    Schema.RedactedFromSelf(Schema.String as unknown as Schema.Schema<A>),
-    {
-      strict: true,
-      decode: (input, _options, ast) => {
-        const raw = Redacted.isRedacted(input) ? Redacted.value(input) : input
-        return Either.match(check(raw), {
-          onLeft: (problem) => ParseResult.fail(new ParseResult.Type(ast, refusedValue, `${title} ${problem}`)),
-          onRight: (value) => ParseResult.succeed(Redacted.make(value)),
-        })
-      },
-      encode: (redacted) => ParseResult.succeed(Redacted.value(redacted)),
+  Schema.transformOrFail(Schema.Unknown, Schema.RedactedFromSelf(Schema.String as unknown as Schema.Schema<A>), {
+    strict: true,
+    decode: (input, _options, ast) => {
+      const raw = Redacted.isRedacted(input) ? Redacted.value(input) : input
+      return Either.match(check(raw), {
+        onLeft: (problem) => ParseResult.fail(new ParseResult.Type(ast, refusedValue, `${title} ${problem}`)),
+        onRight: (value) => ParseResult.succeed(Redacted.make(value)),
+      })
     },
-  ).annotations({ title }) as unknown as Schema.Schema<Redacted.Redacted<A>, string>
+    encode: (redacted) => ParseResult.succeed(Redacted.value(redacted)),
+  }).annotations({ title }) as unknown as Schema.Schema<Redacted.Redacted<A>, string>
 
 /** A card number: 12–19 digits, Luhn-checked, held as `Redacted` from decoding on. */
 export const CardNumber = sensitive("card number", (input) =>
@@ -112,7 +108,9 @@ export const parseCardNumber = (
 }
 
 /** Decode a CVV into its redacted form, or a typed refusal. */
-export const parseCvv = (input: string | Redacted.Redacted<string>): Either.Either<Redacted.Redacted<Cvv>, InvalidInput> => {
+export const parseCvv = (
+  input: string | Redacted.Redacted<string>,
+): Either.Either<Redacted.Redacted<Cvv>, InvalidInput> => {
   const raw = Redacted.isRedacted(input) ? Redacted.value(input) : input
   return Either.match(checkCvv(raw), {
     onLeft: (reason) => Either.left(new InvalidInput({ field: "card.cvv", reason })),

@@ -72,5 +72,8 @@ export const issue = (fields: Omit<Issue, "_tag">): Issue => ({ _tag: "Issue", .
 export const use = (fields: Omit<Use, "_tag">): Use => ({ _tag: "Use", ...fields })
 export const expire = (source: Expire["source"] = "clock"): Expire => ({ _tag: "Expire", source })
 export const revoke = (source: Revoke["source"] = "merchant"): Revoke => ({ _tag: "Revoke", source })
-export const refreshExpiry = (fields: Omit<RefreshExpiry, "_tag">): RefreshExpiry => ({ _tag: "RefreshExpiry", ...fields })
+export const refreshExpiry = (fields: Omit<RefreshExpiry, "_tag">): RefreshExpiry => ({
+  _tag: "RefreshExpiry",
+  ...fields,
+})
 export const fail = (reason: FailureReason): Fail => ({ _tag: "Fail", reason })

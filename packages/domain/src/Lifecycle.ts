@@ -92,12 +92,7 @@ const decideFromAbsent = (command: Command.LifecycleCommand, now: EpochMillis): 
 }
 
 /** The `TokenIssued` event; `withFacts` when no request preceded it, so the event carries the facts. */
-const issued = (
-  facts: TokenFacts,
-  command: Command.Issue,
-  at: EpochMillis,
-  withFacts: boolean,
-): LifecycleEvent => {
+const issued = (facts: TokenFacts, command: Command.Issue, at: EpochMillis, withFacts: boolean): LifecycleEvent => {
   const issuedAt = command.issuedAt ?? at
   const expiresAt = expiryOf(facts.policy, facts.type, issuedAt, facts.card?.expiry)
   return {
@@ -118,7 +113,8 @@ const decidePending = (token: Token, command: Command.LifecycleCommand, at: Epoc
       return refuse(new Errors.TokenAlreadyExists({ key, status: token._tag }))
     case "Acknowledge":
       if (token.requestRef === command.requestRef) return Either.right(none)
-      if (token.requestRef !== undefined) return refuse(new Errors.CommandNotApplicable({ key, status: token._tag, command: command._tag }))
+      if (token.requestRef !== undefined)
+        return refuse(new Errors.CommandNotApplicable({ key, status: token._tag, command: command._tag }))
       return accept({ _tag: "TokenRequestAcknowledged", key, at, requestRef: command.requestRef })
     case "Issue":
       return accept(issued(token, command, at, false))
@@ -253,13 +249,21 @@ export const evolve = (state: TokenState, event: LifecycleEvent): TokenState => 
       const lastUse = { at: event.at, by: event.by, for: event.for, reference: event.reference }
       const maxUses = state.policy.maxUses
       return maxUses !== null && event.uses >= maxUses
-        ? { ...state, _tag: "Used", uses: event.uses, lastUse, ending: { at: event.at, cause: "used-up" }, updatedAt: event.at }
+        ? {
+            ...state,
+            _tag: "Used",
+            uses: event.uses,
+            lastUse,
+            ending: { at: event.at, cause: "used-up" },
+            updatedAt: event.at,
+          }
         : { ...state, uses: event.uses, lastUse, updatedAt: event.at }
     }
     case "TokenExpiryRefreshed": {
       const card = state.card === undefined ? state.card : { ...state.card, expiry: event.expiry }
       const { expiresAt: _previous, ...rest } = state
-      const refreshed: Token = card === undefined ? { ...rest, updatedAt: event.at } : { ...rest, card, updatedAt: event.at }
+      const refreshed: Token =
+        card === undefined ? { ...rest, updatedAt: event.at } : { ...rest, card, updatedAt: event.at }
       return event.expiresAt === undefined ? refreshed : { ...refreshed, expiresAt: event.expiresAt }
     }
     case "TokenExpired":
@@ -268,9 +272,10 @@ export const evolve = (state: TokenState, event: LifecycleEvent): TokenState => 
       return ended(state, "Revoked", event.at, event.by === "merchant" ? "revoked-by-merchant" : "revoked-by-provider")
     case "TokenFailed": {
       const code = event.reason.providerCode
-      const ending = code === undefined
-        ? { at: event.at, cause: "refused-by-provider" as const }
-        : { at: event.at, cause: "refused-by-provider" as const, providerCode: code }
+      const ending =
+        code === undefined
+          ? { at: event.at, cause: "refused-by-provider" as const }
+          : { at: event.at, cause: "refused-by-provider" as const, providerCode: code }
       return { ...state, _tag: "Failed", ending, updatedAt: event.at }
     }
     default:
@@ -308,5 +313,7 @@ export const transition = (
   state: TokenState,
   command: Command.LifecycleCommand,
   now: EpochMillis,
-): Either.Either<{ readonly state: TokenState; readonly events: ReadonlyArray<LifecycleEvent> }, Errors.LifecycleError> =>
-  Either.map(decide(state, command, now), (events) => ({ state: replay(events, state), events }))
+): Either.Either<
+  { readonly state: TokenState; readonly events: ReadonlyArray<LifecycleEvent> },
+  Errors.LifecycleError
+> => Either.map(decide(state, command, now), (events) => ({ state: replay(events, state), events }))

@@ -2,9 +2,10 @@
  * What a provider's callback or webhook means, in the domain's words. Adapters verify and
  * decode the delivery, then hand one of these to `TokenLifecycle.applyProviderEvent`.
  */
-import type { CardSummary } from "./Token.js"
-import type { AccountRef, EpochMillis, OwnerRef, TokenId, TokenType, UseReference } from "./Identifiers.js"
+
 import type { FailureReason } from "./Event.js"
+import type { AccountRef, EpochMillis, OwnerRef, TokenId, TokenType, UseReference } from "./Identifiers.js"
+import type { CardSummary } from "./Token.js"
 
 interface Delivery {
   /** The provider's id of this delivery (or a stable digest of it); repeats are applied once. */

@@ -100,8 +100,7 @@ export type TokenState = Absent | Token
 
 export const absent: Absent = { _tag: "Absent" }
 
-export const isAbsorbing = (state: TokenState): boolean =>
-  state._tag !== "Absent" && absorbingStatuses.has(state._tag)
+export const isAbsorbing = (state: TokenState): boolean => state._tag !== "Absent" && absorbingStatuses.has(state._tag)
 
 /** Pending or Active: the token is, or is about to be, usable. */
 export const isLive = (state: TokenState): state is Token => state._tag === "Pending" || state._tag === "Active"

@@ -4,8 +4,8 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type { Card, CardExpiry, MaskedCard } from "./Card.js"
 import type { Capabilities } from "./Capabilities.js"
+import type { Card, CardExpiry, MaskedCard } from "./Card.js"
 import type { GatewayError } from "./GatewayError.js"
 import type { AccountRef, EpochMillis, OwnerRef, ProviderId, TokenId, TokenType, UseReference } from "./Identifiers.js"
 

@@ -17,7 +17,6 @@ import { type CardInput, parseCard } from "./Card.js"
 import * as Command from "./Command.js"
 import type { FailureReason, LifecycleEvent } from "./Event.js"
 import type { GatewayError } from "./GatewayError.js"
-import { Identity } from "./Identity.js"
 import {
   AccountRef,
   type CardFingerprint,
@@ -27,13 +26,14 @@ import {
   type TokenType,
   UseReference,
 } from "./Identifiers.js"
+import { Identity } from "./Identity.js"
 import { InvalidInput } from "./InvalidInput.js"
 import { decide, initial, replay } from "./Lifecycle.js"
 import type { LifecycleError } from "./LifecycleError.js"
 import { TokenNotFound } from "./LifecycleError.js"
 import { deduplicatesByCard, type LifecyclePolicy } from "./Policy.js"
 import type { ProviderEvent } from "./ProviderEvent.js"
-import { type CardSummary, type Token, type TokenFacts, type TokenState } from "./Token.js"
+import type { CardSummary, Token, TokenFacts, TokenState } from "./Token.js"
 import { type CustomerDetails, type Money, TokenGateway, type UseOperation, type UseReceipt } from "./TokenGateway.js"
 import {
   type AppendError,
@@ -84,7 +84,12 @@ export interface UseResult {
 
 export type ApplyOutcome =
   | { readonly _tag: "Applied"; readonly token: Token; readonly events: ReadonlyArray<LifecycleEvent> }
-  | { readonly _tag: "Ignored"; readonly reason: "duplicate" | "already-final" | "unknown-token" }
+  /**
+   * Nothing changed: the delivery was applied before (`duplicate`), it repeats what the token
+   * already says (`no-change`), it arrived after the token's life ended (`already-final`), or it
+   * names a token this service does not hold (`unknown-token`).
+   */
+  | { readonly _tag: "Ignored"; readonly reason: "duplicate" | "no-change" | "already-final" | "unknown-token" }
 
 /** What a write can fail with besides a lifecycle refusal. */
 export type StoreError = VersionConflict | LiveTokenConflict
@@ -138,7 +143,9 @@ const failureOf = (error: GatewayError): FailureReason => {
     case "ProviderDeclined":
       return { kind: "declined", providerCode: error.code }
     case "ProviderValidationError":
-      return error.providerCode === undefined ? { kind: "invalid" } : { kind: "invalid", providerCode: error.providerCode }
+      return error.providerCode === undefined
+        ? { kind: "invalid" }
+        : { kind: "invalid", providerCode: error.providerCode }
     case "ProviderUnauthorized":
       return { kind: "unauthorized" }
     case "ProviderRateLimited":
@@ -154,12 +161,7 @@ const failureOf = (error: GatewayError): FailureReason => {
 }
 
 /** Refusals that mean the provider's news came after the token's life had already ended. */
-const alreadyFinal = new Set([
-  "TokenAlreadyUsed",
-  "TokenExpired",
-  "TokenRevoked",
-  "TokenFailed",
-])
+const alreadyFinal = new Set(["TokenAlreadyUsed", "TokenExpired", "TokenRevoked", "TokenFailed"])
 
 export const make = (options: TokenLifecycleOptions) =>
   Effect.gen(function* () {
@@ -274,9 +276,7 @@ export const make = (options: TokenLifecycleOptions) =>
 
         const outcome = yield* gateway
           .issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
-          .pipe(
-            Effect.tapError((error) => Effect.ignore(run(key, Command.fail(failureOf(error))))),
-          )
+          .pipe(Effect.tapError((error) => Effect.ignore(run(key, Command.fail(failureOf(error))))))
         return yield* outcome._tag === "Issued"
           ? run(
               key,
@@ -373,7 +373,10 @@ export const make = (options: TokenLifecycleOptions) =>
               const token = found.value
               const expiry = event.card?.expiry
               const refresh =
-                token._tag === "Active" && expiry !== undefined && deduplicatesByCard(policy) && token.tokenId === event.tokenId
+                token._tag === "Active" &&
+                expiry !== undefined &&
+                deduplicatesByCard(policy) &&
+                token.tokenId === event.tokenId
               return Option.some({
                 key: token.key,
                 command: refresh
@@ -415,7 +418,9 @@ export const make = (options: TokenLifecycleOptions) =>
         const next = yield* commandFor(event, target)
         if (Option.isNone(next)) return { _tag: "Ignored", reason: "unknown-token" } as const
         const { token, events } = yield* execute(next.value.key, next.value.command, event.deliveryId)
-        return { _tag: "Applied", token, events } as const
+        return events.length === 0
+          ? ({ _tag: "Ignored", reason: "no-change" } as const)
+          : ({ _tag: "Applied", token, events } as const)
       }).pipe(
         Effect.catchIf(
           (error): error is DuplicateDelivery => error._tag === "DuplicateDelivery",

@@ -11,7 +11,15 @@ import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { LifecycleEvent } from "./Event.js"
-import type { AccountRef, CardFingerprint, EpochMillis, OwnerRef, ProviderId, TokenId, TokenKey } from "./Identifiers.js"
+import type {
+  AccountRef,
+  CardFingerprint,
+  EpochMillis,
+  OwnerRef,
+  ProviderId,
+  TokenId,
+  TokenKey,
+} from "./Identifiers.js"
 import type { Token } from "./Token.js"
 
 /** A token as stored: its state and how many events made it. */

@@ -5,3 +5,4 @@
 export * as Arbitraries from "./Arbitraries.js"
 export * as InMemoryTokenRepository from "./InMemoryTokenRepository.js"
 export * as SequentialIdentity from "./SequentialIdentity.js"
+export * as ReferenceGateway from "./ReferenceGateway.js"
