@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto"
 import { CardFingerprint, TokenKey } from "@token-lifecycle/domain/Identifiers"
 import { Identity, type IdentityService } from "@token-lifecycle/domain/Identity"
 import * as Config from "effect/Config"
+import type { ConfigError } from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -36,7 +37,7 @@ export const layer = (options: KeyedIdentityOptions): Layer.Layer<Identity> => L
 /** Reads the fingerprint key from `TOKEN_LIFECYCLE_FINGERPRINT_KEY` (or the given config). */
 export const layerConfig = (
   fingerprintKey: Config.Config<Redacted.Redacted<string>> = Config.redacted("TOKEN_LIFECYCLE_FINGERPRINT_KEY"),
-): Layer.Layer<Identity, import("effect/ConfigError").ConfigError> =>
+): Layer.Layer<Identity, ConfigError> =>
   Layer.effect(
     Identity,
     Effect.map(fingerprintKey, (key) => make({ fingerprintKey: key })),
