@@ -22,15 +22,19 @@ export interface HmacOptions {
 export const digest = (options: HmacOptions, message: string | Uint8Array): Buffer =>
   createHmac(options.algorithm, Redacted.value(options.key)).update(message).digest()
 
-const decoders: Record<Encoding, (text: string) => Buffer | undefined> = {
-  hex: (text) => (/^(?:[0-9a-fA-F]{2})+$/.test(text) ? Buffer.from(text, "hex") : undefined),
-  base64: (text) => (/^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, "base64") : undefined),
-  base64url: (text) => (/^[A-Za-z0-9_-]+$/.test(text) ? Buffer.from(text, "base64url") : undefined),
+/**
+ * Strict decoding: the text must be exactly what encoding the decoded bytes gives back. Base64
+ * decoders tolerate respellings (unused low bits in the last character, missing padding), which
+ * would let two different strings verify as one signature.
+ */
+const decode = (text: string, encoding: Encoding): Buffer | undefined => {
+  const bytes = Buffer.from(text, encoding)
+  return bytes.length > 0 && bytes.toString(encoding) === text ? bytes : undefined
 }
 
 /** Whether `signature` (in `encoding`) is the digest `expected`, in time independent of where they differ. */
 export const matches = (expected: Buffer, signature: string, encoding: Encoding): boolean => {
-  const received = decoders[encoding](signature.trim())
+  const received = decode(signature, encoding)
   return received !== undefined && received.length === expected.length && timingSafeEqual(received, expected)
 }
 
@@ -40,7 +44,7 @@ export const make = (options: HmacOptions): SigningService => ({
     Effect.suspend(() => {
       const received = Redacted.isRedacted(signature) ? Redacted.value(signature) : signature
       if (received.length === 0) return Effect.fail(new InvalidSignature({ reason: "missing" }))
-      if (decoders[options.encoding](received.trim()) === undefined) {
+      if (decode(received, options.encoding) === undefined) {
         return Effect.fail(new InvalidSignature({ reason: "malformed" }))
       }
       return matches(digest(options, message), received, options.encoding)

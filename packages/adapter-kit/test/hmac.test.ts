@@ -56,6 +56,14 @@ describe("HMAC signing", () => {
       expect(malformed.message).toBe("signature malformed")
       const short = yield* Effect.flip(signing.verify("m", "AAAA"))
       expect(short.reason).toBe("mismatch")
+      // The same bytes spelt another way (an unused low bit set in the last character) are not the signature.
+      const signature = Redacted.value(yield* signing.sign("m"))
+      const last = signature.at(-3) as string
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+      const respelt = signature.slice(0, -3) + alphabet[alphabet.indexOf(last) ^ 1] + signature.slice(-2)
+      expect(Buffer.from(respelt, "base64")).toEqual(Buffer.from(signature, "base64"))
+      expect((yield* Effect.flip(signing.verify("m", respelt))).reason).toBe("malformed")
+      expect((yield* Effect.flip(signing.verify("m", ` ${signature}`))).reason).toBe("malformed")
     }),
   )
 })

@@ -1,1 +1,4 @@
-export {}
+/**
+ * @token-lifecycle/adapters-gate — the ECommPay Gate adapter.
+ */
+export * as GateSignature from "./Signature.js"
