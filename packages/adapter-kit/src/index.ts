@@ -3,3 +3,4 @@
  */
 export * as Hmac from "./Hmac.js"
 export * as KeyedIdentity from "./KeyedIdentity.js"
+export * as ProviderHttp from "./ProviderHttp.js"

@@ -1,0 +1,211 @@
+/**
+ * One provider's HTTP transport, as every adapter needs it: requests go out through
+ * `@effect/platform`'s `HttpClient` under the provider's base URL; each attempt has a
+ * timeout; every answer is decoded with a Schema (an answer that does not decode is a
+ * `ProviderProtocolError`, never a crash); a refusal becomes the provider's typed
+ * `GatewayError` through the adapter's own mapping; and calls that are safe to repeat are
+ * retried on transient failures, waiting at least as long as the provider asked.
+ *
+ * What stays in each adapter: its paths, bodies, auth headers, and how its error bodies read.
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import {
+  type GatewayError,
+  isTransient,
+  ProviderProtocolError,
+  ProviderTimeout,
+} from "@token-lifecycle/domain/GatewayError"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Random from "effect/Random"
+import * as Schema from "effect/Schema"
+
+/** A provider's answer, read once: status, headers and the body as JSON when it is JSON, else as text. */
+export interface ProviderAnswer {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly body: unknown
+  /** When the answer was read: to turn a provider's "retry at" into "retry after". */
+  readonly receivedAt: number
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  readonly times: number
+  /** First backoff; doubled on each retry, with jitter. */
+  readonly baseDelay: Duration.DurationInput
+  readonly maxDelay: Duration.DurationInput
+  /** A provider asking to wait longer than this is not waited for: the rate-limited error is returned at once. */
+  readonly maxRetryAfter: Duration.DurationInput
+}
+
+export const defaultRetry: RetryPolicy = {
+  times: 3,
+  baseDelay: "200 millis",
+  maxDelay: "5 seconds",
+  maxRetryAfter: "10 seconds",
+}
+
+export interface ProviderHttpOptions {
+  readonly provider: string
+  /** A full base URL; operation paths are appended to it. */
+  readonly baseUrl: string
+  /** How long one attempt may take. */
+  readonly timeout: Duration.DurationInput
+  readonly retry?: RetryPolicy
+  /** Headers carrying secrets besides `Authorization` (kept out of logs and traces). */
+  readonly secretHeaders?: ReadonlyArray<string>
+  /** How this provider says no: the typed error for a non-2xx answer. */
+  readonly refusal: (answer: ProviderAnswer) => GatewayError
+}
+
+export interface Call<A, I> {
+  /** A short name for errors and logs (`tokenize`, `create token`). */
+  readonly operation: string
+  /** The request, with a path relative to the base URL. */
+  readonly request: HttpClientRequest.HttpClientRequest
+  /** The schema of a successful answer's body. Unknown extra fields are tolerated. */
+  readonly success: Schema.Schema<A, I>
+  /** Whether repeating the call cannot do anything twice: a read, or a write carrying an idempotency key. */
+  readonly idempotent: boolean
+}
+
+export interface Success<A> {
+  readonly value: A
+  readonly answer: ProviderAnswer
+}
+
+export interface ProviderHttpService {
+  readonly provider: string
+  readonly call: <A, I>(call: Call<A, I>) => Effect.Effect<Success<A>, GatewayError>
+}
+
+const readBody = (text: string): unknown => {
+  if (text.length === 0) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * How long a `Retry-After`-style value asks to wait, in milliseconds: delay-seconds, an HTTP
+ * date, or a Unix time in seconds (some providers send the instant rather than the delay).
+ */
+export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined) return undefined
+  const text = value.trim()
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text)
+    // A number this large is an instant, not a delay: a billion seconds is over 31 years.
+    return seconds >= 1_000_000_000 ? Math.max(seconds * 1000 - now, 0) : seconds * 1000
+  }
+  const date = Date.parse(text)
+  return Number.isNaN(date) ? undefined : Math.max(date - now, 0)
+}
+
+/** The first of these headers that gives a usable wait. */
+export const retryAfterFrom = (answer: ProviderAnswer, names: ReadonlyArray<string>): number | undefined => {
+  for (const name of names) {
+    const header = Headers.get(answer.headers, name)
+    if (header._tag === "Some") {
+      const wait = parseRetryAfter(header.value, answer.receivedAt)
+      if (wait !== undefined) return wait
+    }
+  }
+  return undefined
+}
+
+export const make = (options: ProviderHttpOptions) =>
+  Effect.gen(function* () {
+    const { provider } = options
+    const retry = options.retry ?? defaultRetry
+    const timeout = Duration.decode(options.timeout)
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest(HttpClientRequest.prependUrl(options.baseUrl)),
+    )
+    const redacted = [...(options.secretHeaders ?? [])]
+
+    const transportFailure = (operation: string, error: HttpClientError.HttpClientError): GatewayError =>
+      error._tag === "RequestError" && error.reason === "Transport"
+        ? // The connection failed or broke: whether the provider acted on the request is unknown.
+          new ProviderTimeout({ provider, operation })
+        : new ProviderProtocolError({ provider, message: `${operation}: ${error.reason}` })
+
+    const decode = <A, I>(call: Call<A, I>, answer: ProviderAnswer) =>
+      Schema.decodeUnknown(call.success, { onExcessProperty: "ignore", errors: "all" })(answer.body).pipe(
+        Effect.mapError(
+          (error) =>
+            new ProviderProtocolError({
+              provider,
+              status: answer.status,
+              message: `${call.operation}: unexpected answer: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+            }),
+        ),
+        Effect.map((value): Success<A> => ({ value, answer })),
+      )
+
+    const readAnswer = (response: HttpClientResponse.HttpClientResponse) =>
+      Effect.gen(function* () {
+        const text = yield* response.text
+        return {
+          status: response.status,
+          headers: response.headers,
+          body: readBody(text),
+          receivedAt: yield* Clock.currentTimeMillis,
+        } satisfies ProviderAnswer
+      })
+
+    const attempt = <A, I>(call: Call<A, I>): Effect.Effect<Success<A>, GatewayError> =>
+      client.execute(call.request).pipe(
+        Effect.flatMap(readAnswer),
+        Effect.scoped,
+        Effect.mapError((error) => transportFailure(call.operation, error)),
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new ProviderTimeout({ provider, operation: call.operation, afterMillis: Duration.toMillis(timeout) }),
+        }),
+        Effect.flatMap((answer) =>
+          answer.status >= 200 && answer.status < 300 ? decode(call, answer) : Effect.fail(options.refusal(answer)),
+        ),
+        Effect.tap(({ answer }) => Effect.logDebug(`${provider} ${call.operation}: ${answer.status}`)),
+      )
+
+    const backoff = (retryNumber: number) =>
+      Effect.map(
+        Random.nextRange(0.5, 1),
+        (jitter) =>
+          Math.min(Duration.toMillis(retry.maxDelay), Duration.toMillis(retry.baseDelay) * 2 ** retryNumber) * jitter,
+      )
+
+    const withRetries = <A, I>(call: Call<A, I>, retryNumber: number): Effect.Effect<Success<A>, GatewayError> =>
+      attempt(call).pipe(
+        Effect.catchIf(
+          (error) => call.idempotent && retryNumber < retry.times && isTransient(error),
+          (error) =>
+            Effect.gen(function* () {
+              const asked = error._tag === "ProviderRateLimited" ? error.retryAfterMillis : undefined
+              if (asked !== undefined && asked > Duration.toMillis(retry.maxRetryAfter))
+                return yield* Effect.fail(error)
+              const wait = Math.max(asked ?? 0, yield* backoff(retryNumber))
+              yield* Effect.logDebug(`${provider} ${call.operation}: ${error._tag}, retrying in ${Math.round(wait)} ms`)
+              yield* Effect.sleep(Duration.millis(wait))
+              return yield* withRetries(call, retryNumber + 1)
+            }),
+        ),
+      )
+
+    return {
+      provider,
+      call: (call) =>
+        withRetries(call, 0).pipe(Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redacted])),
+    } satisfies ProviderHttpService
+  })
