@@ -55,8 +55,11 @@ const refusalOfEnded = (token: Token): Errors.LifecycleError => {
   switch (token._tag) {
     case "Used":
       return new Errors.TokenAlreadyUsed({ key: token.key, usedAt: token.lastUse?.at ?? at })
-    case "Expired":
-      return new Errors.TokenExpired({ key: token.key, expiredAt: at })
+    case "Expired": {
+      // A lifetime that ran out ended at its deadline, not when the expiry was recorded.
+      const byClock = token.ending?.cause === "time-to-live" || token.ending?.cause === "card-expiry"
+      return new Errors.TokenExpired({ key: token.key, expiredAt: byClock ? (token.expiresAt ?? at) : at })
+    }
     case "Revoked":
       return new Errors.TokenRevoked({ key: token.key, revokedAt: at })
     default:
@@ -227,12 +230,65 @@ export const decide = (state: TokenState, command: Command.LifecycleCommand, now
   }
 }
 
+type Draft = { -readonly [K in keyof Token]: Token[K] }
+
+/**
+ * A fresh copy of `token` for `evolve` to change before anyone else sees it, every field named.
+ * Object spread copies through V8's generic path (0.3–2 µs per token on Node 20); a literal with
+ * known keys costs a few nanoseconds. Optional fields are set only when present, so the copy has
+ * exactly the fields a spread would give. `expiresAt` is a parameter because a refresh may drop it.
+ */
+const copyOf = (token: Token, expiresAt: EpochMillis | undefined = token.expiresAt): Draft => {
+  const draft: Draft = {
+    key: token.key,
+    policy: token.policy,
+    account: token.account,
+    owner: token.owner,
+    type: token.type,
+    _tag: token._tag,
+    uses: token.uses,
+    createdAt: token.createdAt,
+    updatedAt: token.updatedAt,
+  }
+  if (token.card !== undefined) draft.card = token.card
+  if (token.requestRef !== undefined) draft.requestRef = token.requestRef
+  if (token.tokenId !== undefined) draft.tokenId = token.tokenId
+  if (token.issuedAt !== undefined) draft.issuedAt = token.issuedAt
+  if (expiresAt !== undefined) draft.expiresAt = expiresAt
+  if (token.lastUse !== undefined) draft.lastUse = token.lastUse
+  if (token.ending !== undefined) draft.ending = token.ending
+  return draft
+}
+
+/** A token's first state, from the facts its first event carries. */
+const born = (facts: TokenFacts, _tag: "Pending" | "Active", at: EpochMillis): Draft => {
+  const draft: Draft = {
+    key: facts.key,
+    policy: facts.policy,
+    account: facts.account,
+    owner: facts.owner,
+    type: facts.type,
+    _tag,
+    uses: 0,
+    createdAt: at,
+    updatedAt: at,
+  }
+  if (facts.card !== undefined) draft.card = facts.card
+  return draft
+}
+
 const ended = (
   token: Token,
   _tag: Token["_tag"],
   at: EpochMillis,
   cause: NonNullable<Token["ending"]>["cause"],
-): Token => ({ ...token, _tag, ending: { at, cause }, updatedAt: at })
+): Token => {
+  const next = copyOf(token)
+  next._tag = _tag
+  next.ending = { at, cause }
+  next.updatedAt = at
+  return next
+}
 
 /**
  * Apply one event. Total: an event that cannot follow the state (which `decide` never
@@ -241,30 +297,37 @@ const ended = (
 export const evolve = (state: TokenState, event: LifecycleEvent): TokenState => {
   if (state._tag === "Absent") return evolveFromAbsent(state, event)
   switch (event._tag) {
-    case "TokenRequestAcknowledged":
-      return { ...state, requestRef: event.requestRef, updatedAt: event.at }
-    case "TokenIssued":
-      return withIssue({ ...state, _tag: "Active", updatedAt: event.at }, event)
+    case "TokenRequestAcknowledged": {
+      const next = copyOf(state)
+      next.requestRef = event.requestRef
+      next.updatedAt = event.at
+      return next
+    }
+    case "TokenIssued": {
+      const next = copyOf(state, event.expiresAt ?? state.expiresAt)
+      next._tag = "Active"
+      next.updatedAt = event.at
+      next.tokenId = event.tokenId
+      next.issuedAt = event.issuedAt
+      return next
+    }
     case "TokenUsed": {
-      const lastUse = { at: event.at, by: event.by, for: event.for, reference: event.reference }
+      const next = copyOf(state)
+      next.uses = event.uses
+      next.lastUse = { at: event.at, by: event.by, for: event.for, reference: event.reference }
+      next.updatedAt = event.at
       const maxUses = state.policy.maxUses
-      return maxUses !== null && event.uses >= maxUses
-        ? {
-            ...state,
-            _tag: "Used",
-            uses: event.uses,
-            lastUse,
-            ending: { at: event.at, cause: "used-up" },
-            updatedAt: event.at,
-          }
-        : { ...state, uses: event.uses, lastUse, updatedAt: event.at }
+      if (maxUses !== null && event.uses >= maxUses) {
+        next._tag = "Used"
+        next.ending = { at: event.at, cause: "used-up" }
+      }
+      return next
     }
     case "TokenExpiryRefreshed": {
-      const card = state.card === undefined ? state.card : { ...state.card, expiry: event.expiry }
-      const { expiresAt: _previous, ...rest } = state
-      const refreshed: Token =
-        card === undefined ? { ...rest, updatedAt: event.at } : { ...rest, card, updatedAt: event.at }
-      return event.expiresAt === undefined ? refreshed : { ...refreshed, expiresAt: event.expiresAt }
+      const next = copyOf(state, event.expiresAt)
+      if (state.card !== undefined) next.card = { ...state.card, expiry: event.expiry }
+      next.updatedAt = event.at
+      return next
     }
     case "TokenExpired":
       return ended(state, "Expired", event.at, event.cause === "provider" ? "expired-at-provider" : event.cause)
@@ -272,30 +335,32 @@ export const evolve = (state: TokenState, event: LifecycleEvent): TokenState => 
       return ended(state, "Revoked", event.at, event.by === "merchant" ? "revoked-by-merchant" : "revoked-by-provider")
     case "TokenFailed": {
       const code = event.reason.providerCode
-      const ending =
+      const next = copyOf(state)
+      next._tag = "Failed"
+      next.ending =
         code === undefined
-          ? { at: event.at, cause: "refused-by-provider" as const }
-          : { at: event.at, cause: "refused-by-provider" as const, providerCode: code }
-      return { ...state, _tag: "Failed", ending, updatedAt: event.at }
+          ? { at: event.at, cause: "refused-by-provider" }
+          : { at: event.at, cause: "refused-by-provider", providerCode: code }
+      next.updatedAt = event.at
+      return next
     }
     default:
       return state
   }
 }
 
-const withIssue = (token: Token, event: Extract<LifecycleEvent, { _tag: "TokenIssued" }>): Token =>
-  event.expiresAt === undefined
-    ? { ...token, tokenId: event.tokenId, issuedAt: event.issuedAt }
-    : { ...token, tokenId: event.tokenId, issuedAt: event.issuedAt, expiresAt: event.expiresAt }
-
 const evolveFromAbsent = (state: Absent, event: LifecycleEvent): TokenState => {
   switch (event._tag) {
     case "TokenRequested":
-      return { ...event.token, _tag: "Pending", uses: 0, createdAt: event.at, updatedAt: event.at }
-    case "TokenIssued":
-      return event.token === undefined
-        ? state
-        : withIssue({ ...event.token, _tag: "Active", uses: 0, createdAt: event.at, updatedAt: event.at }, event)
+      return born(event.token, "Pending", event.at)
+    case "TokenIssued": {
+      if (event.token === undefined) return state
+      const next = born(event.token, "Active", event.at)
+      next.tokenId = event.tokenId
+      next.issuedAt = event.issuedAt
+      if (event.expiresAt !== undefined) next.expiresAt = event.expiresAt
+      return next
+    }
     default:
       return state
   }

@@ -365,6 +365,23 @@ describe("time", () => {
 })
 
 describe("evolve", () => {
+  it("keeps every field an event does not change", () => {
+    // A token with every optional field set: request reference, token id, expiry, a use.
+    const full = given(
+      requested(Policy.gate),
+      { _tag: "TokenRequestAcknowledged", key, at: T0, requestRef: "req-1" },
+      issuedFrom(Policy.gate, T0),
+      { _tag: "TokenUsed", key, at: T0 + 1, by: owner, for: "card", reference: ref("pay-1"), uses: 1 },
+    ).state
+    const revoked = evolve(full, { _tag: "TokenRevoked", key, at: T0 + 2, by: "merchant" })
+    expect(revoked).toStrictEqual({
+      ...full,
+      _tag: "Revoked",
+      ending: { at: T0 + 2, cause: "revoked-by-merchant" },
+      updatedAt: T0 + 2,
+    })
+  })
+
   it("ignores an event that cannot follow the state", () => {
     expect(
       evolve(initial, { _tag: "TokenUsed", key, at: T0, by: owner, for: "card", reference: ref("x"), uses: 1 }),

@@ -13,11 +13,11 @@ import * as Ref from "effect/Ref"
 const testKey = Redacted.make("testkit-fingerprint-key")
 
 export const make = (prefix = "key"): Effect.Effect<IdentityService> =>
-  Effect.map(Ref.make(0), (counter) => {
-    const next = Ref.updateAndGet(counter, (n) => n + 1)
+  Effect.map(Effect.all([Ref.make(0), Ref.make(0)]), ([keys, idempotencyKeys]) => {
+    const next = (counter: Ref.Ref<number>) => Ref.updateAndGet(counter, (n) => n + 1)
     return {
-      nextKey: Effect.map(next, (n) => TokenKey.make(`${prefix}-${n}`)),
-      nextIdempotencyKey: Effect.map(next, (n) => `idem-${n}`),
+      nextKey: Effect.map(next(keys), (n) => TokenKey.make(`${prefix}-${n}`)),
+      nextIdempotencyKey: Effect.map(next(idempotencyKeys), (n) => `idem-${n}`),
       fingerprint: (number) =>
         Effect.sync(() =>
           CardFingerprint.make(
