@@ -67,24 +67,32 @@ const refusedValue = Redacted.make("<refused>")
 
 /**
  * A schema for a secret string: decodes from a plain string (or an already `Redacted` one)
- * into `Redacted<A>`. Its failures carry a placeholder instead of the input, so a
- * `ParseError` built from them can be printed or serialised without leaking the value.
+ * into `Redacted<A>`. A declaration rather than a transformation, so no failure it reports
+ * holds the input: the issue carries a placeholder, and a `ParseError` built from it can be
+ * printed, serialised or walked field by field without leaking the value. (A struct around
+ * it still reports its whole input; decode card data with `parseCard`, which keeps no input.)
  */
 const sensitive = <A extends string>(
   title: string,
   check: (input: unknown) => Either.Either<A, string>,
 ): Schema.Schema<Redacted.Redacted<A>, string> =>
-  Schema.transformOrFail(Schema.Unknown, Schema.RedactedFromSelf(Schema.String as unknown as Schema.Schema<A>), {
-    strict: true,
-    decode: (input, _options, ast) => {
-      const raw = Redacted.isRedacted(input) ? Redacted.value(input) : input
-      return Either.match(check(raw), {
-        onLeft: (problem) => ParseResult.fail(new ParseResult.Type(ast, refusedValue, `${title} ${problem}`)),
-        onRight: (value) => ParseResult.succeed(Redacted.make(value)),
-      })
+  Schema.declare<Redacted.Redacted<A>, string, []>(
+    [],
+    {
+      decode: () => (input, _options, ast) => {
+        const raw = Redacted.isRedacted(input) ? Redacted.value(input) : input
+        return Either.match(check(raw), {
+          onLeft: (problem) => ParseResult.fail(new ParseResult.Type(ast, refusedValue, `${title} ${problem}`)),
+          onRight: (value) => ParseResult.succeed(Redacted.make(value)),
+        })
+      },
+      encode: () => (input, _options, ast) =>
+        Redacted.isRedacted(input)
+          ? ParseResult.succeed(String(Redacted.value(input)))
+          : ParseResult.fail(new ParseResult.Type(ast, refusedValue, `${title} must be redacted`)),
     },
-    encode: (redacted) => ParseResult.succeed(Redacted.value(redacted)),
-  }).annotations({ title }) as unknown as Schema.Schema<Redacted.Redacted<A>, string>
+    { title },
+  )
 
 /** A card number: 12–19 digits, Luhn-checked, held as `Redacted` from decoding on. */
 export const CardNumber = sensitive("card number", (input) =>

@@ -28,7 +28,12 @@ export class ProviderValidationError extends Data.TaggedError("ProviderValidatio
     readonly fields?: ReadonlyArray<FieldProblem>
     readonly providerCode?: string
   }) {
-    super({ ...args, message: scrubCardNumbers(args.message), fields: scrubFields(args.fields ?? []) })
+    super({
+      ...args,
+      message: scrubCardNumbers(args.message),
+      fields: scrubFields(args.fields ?? []),
+      ...(args.providerCode === undefined ? {} : { providerCode: scrubCardNumbers(args.providerCode) }),
+    })
   }
 }
 

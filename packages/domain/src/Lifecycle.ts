@@ -139,14 +139,19 @@ const decidePending = (token: Token, command: Command.LifecycleCommand, at: Epoc
 
 const decideActive = (token: Token, command: Command.LifecycleCommand, at: EpochMillis): Decision => {
   const key = token.key
-  const due = isDue(token, at)
+  // Whose token and what for come first: someone else learns nothing of its state, expired or not.
+  if (command._tag === "Use") {
+    if (command.by !== token.owner) return refuse(new Errors.WrongOwner({ key }))
+    if (command.for !== token.type) {
+      return refuse(new Errors.WrongTokenType({ key, tokenType: token.type, requested: command.for }))
+    }
+  }
+  // Lazy expiry: once due, the token answers every command as an expired one would, but the recording of its expiry.
+  if (command._tag !== "Expire" && isDue(token, at)) {
+    return refuse(new Errors.TokenExpired({ key, expiredAt: token.expiresAt as number }))
+  }
   switch (command._tag) {
     case "Use": {
-      if (command.by !== token.owner) return refuse(new Errors.WrongOwner({ key }))
-      if (command.for !== token.type) {
-        return refuse(new Errors.WrongTokenType({ key, tokenType: token.type, requested: command.for }))
-      }
-      if (due) return refuse(new Errors.TokenExpired({ key, expiredAt: token.expiresAt as number }))
       return accept({
         _tag: "TokenUsed",
         key,
@@ -159,7 +164,7 @@ const decideActive = (token: Token, command: Command.LifecycleCommand, at: Epoch
     }
     case "Expire": {
       if (command.source === "provider") return accept({ _tag: "TokenExpired", key, at, cause: "provider" })
-      if (!due) {
+      if (!isDue(token, at)) {
         return refuse(
           new Errors.NotYetExpired(token.expiresAt === undefined ? { key } : { key, expiresAt: token.expiresAt }),
         )
@@ -167,7 +172,6 @@ const decideActive = (token: Token, command: Command.LifecycleCommand, at: Epoch
       return accept({ _tag: "TokenExpired", key, at, cause: expiryCause(token) })
     }
     case "Revoke": {
-      if (due) return refuse(new Errors.TokenExpired({ key, expiredAt: token.expiresAt as number }))
       if (command.source === "merchant" && !token.policy.revocable) {
         return refuse(new Errors.UnsupportedByPolicy({ key, policy: token.policy.name, operation: command._tag }))
       }
@@ -177,14 +181,17 @@ const decideActive = (token: Token, command: Command.LifecycleCommand, at: Epoch
       if (!deduplicatesByCard(token.policy)) {
         return refuse(new Errors.UnsupportedByPolicy({ key, policy: token.policy.name, operation: command._tag }))
       }
-      if (due) return refuse(new Errors.TokenExpired({ key, expiredAt: token.expiresAt as number }))
-      const known = token.card?.fingerprint
+      // Only a card's expiry can be refreshed: a token with no card on record has none to change.
+      if (token.card === undefined) {
+        return refuse(new Errors.CommandNotApplicable({ key, status: token._tag, command: command._tag }))
+      }
+      const known = token.card.fingerprint
       if (known !== undefined && command.fingerprint !== undefined && known !== command.fingerprint) {
         return refuse(new Errors.FingerprintMismatch({ key }))
       }
       const end = cardExpiryEnd(command.expiry)
       if (at >= end) return refuse(new Errors.CardExpired({ key, expiredAt: end }))
-      const current = token.card?.expiry
+      const current = token.card.expiry
       if (current !== undefined && sameExpiry(current, command.expiry)) return Either.right(none)
       const expiresAt = expiryOf(token.policy, token.type, token.issuedAt ?? at, command.expiry)
       return accept(
@@ -290,11 +297,25 @@ const ended = (
   return next
 }
 
+/** The statuses each event can follow; `decide` never emits one elsewhere. */
+const follows: Record<LifecycleEvent["_tag"], ReadonlySet<TokenState["_tag"]>> = {
+  TokenRequested: new Set(["Absent"]),
+  TokenRequestAcknowledged: new Set(["Pending"]),
+  TokenIssued: new Set(["Absent", "Pending"]),
+  TokenUsed: new Set(["Active"]),
+  TokenExpiryRefreshed: new Set(["Active"]),
+  TokenExpired: new Set(["Pending", "Active"]),
+  TokenRevoked: new Set(["Pending", "Active"]),
+  TokenFailed: new Set(["Pending"]),
+}
+
 /**
  * Apply one event. Total: an event that cannot follow the state (which `decide` never
- * emits) leaves the state unchanged.
+ * emits: an issuance after a failure, a use of a pending token) leaves the state unchanged,
+ * so no history, however corrupted, revives an ended token.
  */
 export const evolve = (state: TokenState, event: LifecycleEvent): TokenState => {
+  if (!follows[event._tag].has(state._tag)) return state
   if (state._tag === "Absent") return evolveFromAbsent(state, event)
   switch (event._tag) {
     case "TokenRequestAcknowledged": {

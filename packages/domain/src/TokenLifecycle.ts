@@ -28,7 +28,7 @@ import {
 } from "./Identifiers.js"
 import { Identity } from "./Identity.js"
 import { InvalidInput } from "./InvalidInput.js"
-import { decide, initial, replay } from "./Lifecycle.js"
+import { decide, initial, isDue, replay } from "./Lifecycle.js"
 import type { LifecycleError } from "./LifecycleError.js"
 import { TokenNotFound } from "./LifecycleError.js"
 import { deduplicatesByCard, type LifecyclePolicy } from "./Policy.js"
@@ -251,9 +251,13 @@ export const make = (options: TokenLifecycleOptions) =>
           if (Option.isSome(existing)) {
             const current = existing.value.state
             if (current._tag === "Pending") return current
-            // The provider is told first: it holds the token, and it updates the expiry on its side.
-            yield* gateway.issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
-            return yield* run(current.key, Command.refreshExpiry({ expiry: card.expiry, fingerprint }))
+            if (!isDue(current, yield* Clock.currentTimeMillis)) {
+              // The provider is told first: it holds the token, and it updates the expiry on its side.
+              yield* gateway.issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
+              return yield* run(current.key, Command.refreshExpiry({ expiry: card.expiry, fingerprint }))
+            }
+            // Its time is up but not yet recorded: record it, and the card starts a new token below.
+            yield* Effect.ignore(run(current.key, Command.expire("clock")))
           }
         }
 
@@ -374,6 +378,7 @@ export const make = (options: TokenLifecycleOptions) =>
               const expiry = event.card?.expiry
               const refresh =
                 token._tag === "Active" &&
+                token.card !== undefined &&
                 expiry !== undefined &&
                 deduplicatesByCard(policy) &&
                 token.tokenId === event.tokenId
