@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ProviderUnavailable } from "@token-lifecycle/domain/GatewayError"
 import * as Policy from "@token-lifecycle/domain/Policy"
 import { TokenGateway, type TokenGatewayService } from "@token-lifecycle/domain/TokenGateway"
-import { TokenLifecycle, layer as lifecycleLayer } from "@token-lifecycle/domain/TokenLifecycle"
+import { layer as lifecycleLayer, TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import { TokenRepository } from "@token-lifecycle/domain/TokenRepository"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -76,7 +76,9 @@ describe("bad input", () => {
   it.effect("is refused with a typed error before anything is written or sent", () =>
     Effect.gen(function* () {
       const lifecycle = yield* TokenLifecycle
-      const refused = yield* Effect.flip(lifecycle.issue({ ...alice, card: { ...card, number: "4111 1111 1111 1112" } }))
+      const refused = yield* Effect.flip(
+        lifecycle.issue({ ...alice, card: { ...card, number: "4111 1111 1111 1112" } }),
+      )
       expect(refused).toMatchObject({ _tag: "InvalidInput", field: "card.number" })
       const blankOwner = yield* Effect.flip(lifecycle.issue({ ...alice, owner: "  ", card }))
       expect(blankOwner).toMatchObject({ _tag: "InvalidInput", field: "owner" })
@@ -112,8 +114,8 @@ describe("issuing", () => {
       const pending = yield* lifecycle.issue({ ...alice, card })
       expect(pending).toMatchObject({ _tag: "Pending", requestRef: "req_1" })
       const deliveries = yield* control.drain
-      expect(deliveries).toHaveLength(1)
-      const delivery = deliveries[0]!
+      const [delivery] = deliveries
+      if (deliveries.length !== 1 || delivery === undefined) return expect.fail("expected one delivery")
       const first = yield* lifecycle.applyProviderEvent(delivery)
       expect(first).toMatchObject({ _tag: "Applied", token: { _tag: "Active", key: pending.key } })
       expect(yield* lifecycle.applyProviderEvent(delivery)).toEqual({ _tag: "Ignored", reason: "no-change" })
@@ -209,7 +211,10 @@ describe("revoking and expiring", () => {
       expect((yield* Effect.flip(lifecycle.revoke(pending.key)))._tag).toBe("ProviderUnavailable")
       expect(yield* lifecycle.get(pending.key)).toMatchObject({ _tag: "Active" })
       yield* Ref.set(failing, new Set<Operation>())
-      expect(yield* lifecycle.revoke(pending.key)).toMatchObject({ _tag: "Revoked", ending: { cause: "revoked-by-merchant" } })
+      expect(yield* lifecycle.revoke(pending.key)).toMatchObject({
+        _tag: "Revoked",
+        ending: { cause: "revoked-by-merchant" },
+      })
     }).pipe(Effect.provide(harness(Policy.gate))),
   )
 
