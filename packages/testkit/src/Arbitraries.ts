@@ -3,7 +3,14 @@
  * numbers pass the Luhn check and carry the brand's real prefixes and lengths.
  */
 import { type CardBrand, type CardExpiry, luhnValid } from "@token-lifecycle/domain/Card"
-import { AccountRef, OwnerRef, TokenId, TokenKey, type TokenType, UseReference } from "@token-lifecycle/domain/Identifiers"
+import {
+  AccountRef,
+  OwnerRef,
+  TokenId,
+  TokenKey,
+  type TokenType,
+  UseReference,
+} from "@token-lifecycle/domain/Identifiers"
 import * as Policy from "@token-lifecycle/domain/Policy"
 import * as fc from "fast-check"
 
@@ -26,7 +33,10 @@ export const brandRules = {
   amex: { prefixes: fc.constantFrom("34", "37"), lengths: [15] },
   jcb: { prefixes: range(3528, 3589), lengths: [16, 17, 18, 19] },
   // 6221–6229 is partly Discover's co-branded range; the other 62x prefixes are UnionPay's alone.
-  unionpay: { prefixes: fc.constantFrom("620", "621", "623", "624", "625", "626", "627", "628"), lengths: [16, 17, 18, 19] },
+  unionpay: {
+    prefixes: fc.constantFrom("620", "621", "623", "624", "625", "626", "627", "628"),
+    lengths: [16, 17, 18, 19],
+  },
   discover: { prefixes: fc.oneof(fc.constant("6011"), fc.constant("65"), range(644, 649)), lengths: [16, 19] },
   diners: { prefixes: fc.oneof(range(300, 305), fc.constantFrom("36", "38", "39")), lengths: [14] },
 } satisfies Partial<Record<CardBrand, BrandRule>>
@@ -41,7 +51,11 @@ export const panOf = (brand: GeneratedBrand): fc.Arbitrary<string> => {
     .tuple(rule.prefixes, fc.constantFrom(...rule.lengths))
     .chain(([prefix, length]) =>
       fc
-        .string({ unit: fc.constantFrom(..."0123456789"), minLength: length - 1 - prefix.length, maxLength: length - 1 - prefix.length })
+        .string({
+          unit: fc.constantFrom(..."0123456789"),
+          minLength: length - 1 - prefix.length,
+          maxLength: length - 1 - prefix.length,
+        })
         .map((middle) => prefix + middle),
     )
     .map((body) => body + luhnCheckDigit(body))
@@ -53,24 +67,30 @@ export const pan: fc.Arbitrary<{ readonly brand: GeneratedBrand; readonly number
   .chain((brand) => panOf(brand).map((number) => ({ brand, number })))
 
 /** A number one step away from valid: one digit changed (Luhn catches every such change), a digit too few or too many, or a stray character. */
-export const nearMissPan: fc.Arbitrary<{ readonly number: string; readonly problem: "checksum" | "length" | "not-digits" }> =
-  pan.chain(({ number }) =>
-    fc.oneof(
-      fc.tuple(fc.nat({ max: number.length - 1 }), fc.integer({ min: 1, max: 9 })).map(([i, delta]) => ({
-        number: number.slice(0, i) + String((Number(number[i]) + delta) % 10) + number.slice(i + 1),
-        problem: "checksum" as const,
-      })),
-      fc.constant({ number: number.slice(0, 11), problem: "length" as const }),
-      fc.constant({ number: `${number}0000000000`.slice(0, 20), problem: "length" as const }),
-      fc.tuple(fc.nat({ max: number.length - 1 }), fc.constantFrom("a", "x", ".", "/", "_")).map(([i, c]) => ({
-        number: number.slice(0, i) + c + number.slice(i + 1),
-        problem: "not-digits" as const,
-      })),
-    ),
-  )
+export const nearMissPan: fc.Arbitrary<{
+  readonly number: string
+  readonly problem: "checksum" | "length" | "not-digits"
+}> = pan.chain(({ number }) =>
+  fc.oneof(
+    fc.tuple(fc.nat({ max: number.length - 1 }), fc.integer({ min: 1, max: 9 })).map(([i, delta]) => ({
+      number: number.slice(0, i) + String((Number(number[i]) + delta) % 10) + number.slice(i + 1),
+      problem: "checksum" as const,
+    })),
+    fc.constant({ number: number.slice(0, 11), problem: "length" as const }),
+    fc.constant({ number: `${number}0000000000`.slice(0, 20), problem: "length" as const }),
+    fc.tuple(fc.nat({ max: number.length - 1 }), fc.constantFrom("a", "x", ".", "/", "_")).map(([i, c]) => ({
+      number: number.slice(0, i) + c + number.slice(i + 1),
+      problem: "not-digits" as const,
+    })),
+  ),
+)
 
 /** A CVV: 3 digits, or 4 (Amex). */
-export const cvv: fc.Arbitrary<string> = fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 3, maxLength: 4 })
+export const cvv: fc.Arbitrary<string> = fc.string({
+  unit: fc.constantFrom(..."0123456789"),
+  minLength: 3,
+  maxLength: 4,
+})
 
 /** A card expiry between 2024 and 2040. */
 export const expiry: fc.Arbitrary<CardExpiry> = fc.record({
@@ -78,7 +98,11 @@ export const expiry: fc.Arbitrary<CardExpiry> = fc.record({
   year: fc.integer({ min: 2024, max: 2040 }),
 })
 
-const slug = fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"), minLength: 1, maxLength: 12 })
+const slug = fc.string({
+  unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"),
+  minLength: 1,
+  maxLength: 12,
+})
 
 export const owner: fc.Arbitrary<OwnerRef> = slug.map((s) => OwnerRef.make(`cus_${s}`))
 export const account: fc.Arbitrary<AccountRef> = slug.map((s) => AccountRef.make(`acct_${s}`))

@@ -30,11 +30,16 @@ interface Store {
 
 const empty: Store = { tokens: new Map(), histories: new Map(), unique: new Map(), deliveries: new Set() }
 
-const appendTo = (store: Store, request: AppendRequest): Effect.Effect<readonly [StoredToken, Store], VersionConflict | LiveTokenConflict | DuplicateDelivery> => {
+const appendTo = (
+  store: Store,
+  request: AppendRequest,
+): Effect.Effect<readonly [StoredToken, Store], VersionConflict | LiveTokenConflict | DuplicateDelivery> => {
   const current = store.tokens.get(request.key)
   const actualVersion = current?.version ?? 0
   if (actualVersion !== request.expectedVersion) {
-    return Effect.fail(new VersionConflict({ key: request.key, expectedVersion: request.expectedVersion, actualVersion }))
+    return Effect.fail(
+      new VersionConflict({ key: request.key, expectedVersion: request.expectedVersion, actualVersion }),
+    )
   }
   if (request.deliveryId !== undefined && store.deliveries.has(request.deliveryId)) {
     return Effect.fail(new DuplicateDelivery({ deliveryId: request.deliveryId }))
@@ -70,7 +75,9 @@ export const make: Effect.Effect<TokenRepositoryService> = Effect.map(Synchroniz
   const read = <A>(f: (store: Store) => A) => Effect.map(SynchronizedRef.get(ref), f)
   const byUniqueKey = (key: string) =>
     read((store) =>
-      Option.flatMap(Option.fromNullable(store.unique.get(key)), (holder) => Option.fromNullable(store.tokens.get(holder))),
+      Option.flatMap(Option.fromNullable(store.unique.get(key)), (holder) =>
+        Option.fromNullable(store.tokens.get(holder)),
+      ),
     )
   return {
     load: (key) => read((store) => Option.fromNullable(store.tokens.get(key))),

@@ -10,7 +10,12 @@
 import { createHash } from "node:crypto"
 import type { Capabilities } from "@token-lifecycle/domain/Capabilities"
 import { cardExpiryEnd } from "@token-lifecycle/domain/Card"
-import { ProviderDeclined, ProviderNotFound, ProviderValidationError, Unsupported } from "@token-lifecycle/domain/GatewayError"
+import {
+  ProviderDeclined,
+  ProviderNotFound,
+  ProviderValidationError,
+  Unsupported,
+} from "@token-lifecycle/domain/GatewayError"
 import { type OwnerRef, TokenId, type TokenType } from "@token-lifecycle/domain/Identifiers"
 import type { LifecyclePolicy } from "@token-lifecycle/domain/Policy"
 import type { ProviderEvent } from "@token-lifecycle/domain/ProviderEvent"
@@ -162,7 +167,12 @@ export const make = (policy: LifecyclePolicy) =>
             }
             const outcome = asynchronous
               ? ({ _tag: "Accepted", requestRef } as const)
-              : ({ _tag: "Issued", tokenId: entry.tokenId, issuedAt: entry.issuedAt, ...(issuedCard ? { card: issuedCard } : {}) } as const)
+              : ({
+                  _tag: "Issued",
+                  tokenId: entry.tokenId,
+                  issuedAt: entry.issuedAt,
+                  ...(issuedCard ? { card: issuedCard } : {}),
+                } as const)
             return [
               outcome,
               { tokens, byCard, counter, outbox: asynchronous ? [...b.outbox, issuedEvent] : b.outbox },
@@ -229,7 +239,11 @@ export const make = (policy: LifecyclePolicy) =>
               status: usedUp ? "used" : "active",
             }),
           }))
-          return { reference: request.reference, providerReference: `${provider}_use_${request.reference}`, status: "succeeded" as const }
+          return {
+            reference: request.reference,
+            providerReference: `${provider}_use_${request.reference}`,
+            status: "succeeded" as const,
+          }
         }),
     }
 
