@@ -100,7 +100,8 @@ const ignoredBecause: Record<Extract<ApplyOutcome, { _tag: "Ignored" }>["reason"
   duplicate: "a delivery already applied",
   "no-change": "it repeats what the token already says",
   "already-final": "the token's life had already ended",
-  "unknown-token": "no live token matches it",
+  "unknown-request": "no pending token awaits that request",
+  "unknown-token": "no token matches it",
 }
 
 /** What applying a provider event did. */

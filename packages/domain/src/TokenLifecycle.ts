@@ -86,10 +86,15 @@ export type ApplyOutcome =
   | { readonly _tag: "Applied"; readonly token: Token; readonly events: ReadonlyArray<LifecycleEvent> }
   /**
    * Nothing changed: the delivery was applied before (`duplicate`), it repeats what the token
-   * already says (`no-change`), it arrived after the token's life ended (`already-final`), or it
-   * names a token this service does not hold (`unknown-token`).
+   * already says (`no-change`), it arrived after the token's life ended (`already-final`), it
+   * answers a request no pending token is waiting on (`unknown-request`: possibly one whose
+   * acknowledgement is not recorded yet, so a callback handler should ask for redelivery), or
+   * it names a token this service does not hold (`unknown-token`).
    */
-  | { readonly _tag: "Ignored"; readonly reason: "duplicate" | "no-change" | "already-final" | "unknown-token" }
+  | {
+      readonly _tag: "Ignored"
+      readonly reason: "duplicate" | "no-change" | "already-final" | "unknown-request" | "unknown-token"
+    }
 
 /** What a write can fail with besides a lifecycle refusal. */
 export type StoreError = VersionConflict | LiveTokenConflict
@@ -160,8 +165,8 @@ const failureOf = (error: GatewayError): FailureReason => {
   }
 }
 
-/** Refusals that mean the provider's news came after the token's life had already ended. */
-const alreadyFinal = new Set(["TokenAlreadyUsed", "TokenExpired", "TokenRevoked", "TokenFailed"])
+/** Refusals that mean the provider's news came after the token's life (or its card) had already ended. */
+const alreadyFinal = new Set(["TokenAlreadyUsed", "TokenExpired", "TokenRevoked", "TokenFailed", "CardExpired"])
 
 export const make = (options: TokenLifecycleOptions) =>
   Effect.gen(function* () {
@@ -251,10 +256,15 @@ export const make = (options: TokenLifecycleOptions) =>
           if (Option.isSome(existing)) {
             const current = existing.value.state
             if (current._tag === "Pending") return current
-            if (!isDue(current, yield* Clock.currentTimeMillis)) {
-              // The provider is told first: it holds the token, and it updates the expiry on its side.
+            const now = yield* Clock.currentTimeMillis
+            if (!isDue(current, now)) {
+              const refresh = Command.refreshExpiry({ expiry: card.expiry, fingerprint })
+              // Judged first, so a refresh the lifecycle refuses (a lapsed card) never reaches the provider.
+              const changes = yield* decide(current, refresh, now)
+              if (changes.length === 0) return current
+              // Then the provider, which holds the token and updates the expiry on its side; then the record.
               yield* gateway.issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
-              return yield* run(current.key, Command.refreshExpiry({ expiry: card.expiry, fingerprint }))
+              return yield* run(current.key, refresh)
             }
             // Its time is up but not yet recorded: record it, and the card starts a new token below.
             yield* Effect.ignore(run(current.key, Command.expire("clock")))
@@ -339,7 +349,11 @@ export const make = (options: TokenLifecycleOptions) =>
       Effect.gen(function* () {
         const state = yield* load(key)
         // Judge first, so a revocation the lifecycle refuses never reaches the provider.
-        yield* decide(state, Command.revoke("merchant"), yield* Clock.currentTimeMillis)
+        yield* decide(state, Command.revoke("merchant"), yield* Clock.currentTimeMillis).pipe(
+          Effect.tapError((error) =>
+            error._tag === "TokenExpired" ? Effect.ignore(run(key, Command.expire("clock"))) : Effect.void,
+          ),
+        )
         if (state.tokenId !== undefined) yield* gateway.revoke(state.tokenId, state.owner)
         return yield* run(key, Command.revoke("merchant"))
       })
@@ -354,75 +368,91 @@ export const make = (options: TokenLifecycleOptions) =>
       return expired
     })
 
-    /** The token a provider event is about: by the request it answers, else by its token id. */
+    /** The token a provider event is about: the pending one awaiting its request, else the one named by its token id. */
     const findTarget = (requestRef: string | undefined, tokenId: TokenId | undefined) =>
       Effect.gen(function* () {
         if (requestRef !== undefined) {
           const pending = yield* repository.findPendingByRequest(provider, requestRef)
           if (Option.isSome(pending)) return pending
         }
-        return tokenId === undefined ? Option.none() : yield* repository.findLiveByTokenId(provider, tokenId)
+        return tokenId === undefined ? Option.none() : yield* repository.findByTokenId(provider, tokenId)
       })
 
-    const commandFor = (
-      event: ProviderEvent,
-      target: Option.Option<StoredToken>,
-    ): Effect.Effect<Option.Option<{ key: TokenKey; command: Command.LifecycleCommand }>> =>
+    type Next =
+      | { readonly _tag: "Command"; readonly key: TokenKey; readonly command: Command.LifecycleCommand }
+      | { readonly _tag: "Ignore"; readonly reason: "unknown-request" | "unknown-token" }
+
+    const ignore = (reason: "unknown-request" | "unknown-token"): Next => ({ _tag: "Ignore", reason })
+    const onToken =
+      (command: Command.LifecycleCommand) =>
+      (token: Token): Next => ({ _tag: "Command", key: token.key, command })
+
+    const issuedByProvider = (event: Extract<ProviderEvent, { _tag: "TokenIssued" }>, found: Option.Option<Token>) =>
       Effect.gen(function* () {
-        const found = Option.map(target, (stored) => stored.state)
-        switch (event._tag) {
-          case "TokenIssued": {
-            const issuedAt = event.issuedAt === undefined ? {} : { issuedAt: event.issuedAt }
-            if (Option.isSome(found)) {
-              const token = found.value
-              const expiry = event.card?.expiry
-              const refresh =
-                token._tag === "Active" &&
-                token.card !== undefined &&
-                expiry !== undefined &&
-                deduplicatesByCard(policy) &&
-                token.tokenId === event.tokenId
-              return Option.some({
-                key: token.key,
-                command: refresh
-                  ? Command.refreshExpiry({ expiry })
-                  : Command.issue({ tokenId: event.tokenId, ...issuedAt }),
-              })
-            }
-            // A token the provider made on its own (after a first payment, say): its life starts here.
-            const key = yield* identity.nextKey
-            const facts: TokenFacts = {
-              key,
-              policy,
-              account: event.account,
-              owner: event.owner,
-              type: event.type,
-              ...(event.card === undefined ? {} : { card: event.card }),
-            }
-            return Option.some({ key, command: Command.issue({ tokenId: event.tokenId, token: facts, ...issuedAt }) })
-          }
-          case "TokenRefused":
-            return Option.map(found, (token) => ({ key: token.key, command: Command.fail(event.reason) }))
-          case "TokenRevoked":
-            return Option.map(found, (token) => ({ key: token.key, command: Command.revoke("provider") }))
-          case "TokenExpired":
-            return Option.map(found, (token) => ({ key: token.key, command: Command.expire("provider") }))
-          case "TokenUsed":
-            return Option.map(found, (token) => ({
-              key: token.key,
-              command: Command.use({ by: event.by, for: event.for, reference: event.reference }),
-            }))
+        const issuedAt = event.issuedAt === undefined ? {} : { issuedAt: event.issuedAt }
+        const issue = Command.issue({ tokenId: event.tokenId, ...issuedAt })
+        if (Option.isSome(found)) {
+          const token = found.value
+          const expiry = event.card?.expiry
+          // Only news the provider sends by itself can move an expiry: an answer to one of our own requests
+          // repeats what was recorded when the request was made, and may arrive after a later change.
+          const refresh =
+            event.requestRef === undefined &&
+            token._tag === "Active" &&
+            token.card !== undefined &&
+            expiry !== undefined &&
+            deduplicatesByCard(policy) &&
+            token.tokenId === event.tokenId
+          return onToken(refresh ? Command.refreshExpiry({ expiry }) : issue)(token)
         }
+        if (event.requestRef !== undefined) return ignore("unknown-request")
+        // A token the provider made on its own (after a first payment, say): its life starts here.
+        const key = yield* identity.nextKey
+        const facts: TokenFacts = {
+          key,
+          policy,
+          account: event.account,
+          owner: event.owner,
+          type: event.type,
+          ...(event.card === undefined ? {} : { card: event.card }),
+        }
+        return {
+          _tag: "Command",
+          key,
+          command: Command.issue({ tokenId: event.tokenId, token: facts, ...issuedAt }),
+        } satisfies Next
       })
+
+    const nextFor = (event: ProviderEvent, target: Option.Option<StoredToken>): Effect.Effect<Next> => {
+      const found = Option.map(target, (stored) => stored.state)
+      const onFound = (command: Command.LifecycleCommand, otherwise: Next) =>
+        Effect.succeed(Option.match(found, { onNone: () => otherwise, onSome: onToken(command) }))
+      switch (event._tag) {
+        case "TokenIssued":
+          return issuedByProvider(event, found)
+        case "TokenRefused":
+          return onFound(Command.fail(event.reason), ignore("unknown-request"))
+        case "TokenRevoked":
+          return onFound(Command.revoke("provider"), ignore("unknown-token"))
+        case "TokenExpired":
+          return onFound(Command.expire("provider"), ignore("unknown-token"))
+        case "TokenUsed":
+          return onFound(
+            Command.use({ by: event.by, for: event.for, reference: event.reference }),
+            ignore("unknown-token"),
+          )
+      }
+    }
 
     const applyProviderEvent = (event: ProviderEvent): Effect.Effect<ApplyOutcome, LifecycleError | StoreError> =>
       Effect.gen(function* () {
+        // A repeat is recognised before it is judged: judging it again could record what time alone has changed.
+        if (yield* repository.hasDelivery(event.deliveryId)) return { _tag: "Ignored", reason: "duplicate" } as const
         const requestRef = "requestRef" in event ? event.requestRef : undefined
         const tokenId = "tokenId" in event ? event.tokenId : undefined
-        const target = yield* findTarget(requestRef, tokenId)
-        const next = yield* commandFor(event, target)
-        if (Option.isNone(next)) return { _tag: "Ignored", reason: "unknown-token" } as const
-        const { token, events } = yield* execute(next.value.key, next.value.command, event.deliveryId)
+        const next = yield* nextFor(event, yield* findTarget(requestRef, tokenId))
+        if (next._tag === "Ignore") return { _tag: "Ignored", reason: next.reason } as const
+        const { token, events } = yield* execute(next.key, next.command, event.deliveryId)
         return events.length === 0
           ? ({ _tag: "Ignored", reason: "no-change" } as const)
           : ({ _tag: "Applied", token, events } as const)

@@ -88,10 +88,12 @@ export interface TokenRepositoryService {
   readonly history: (key: TokenKey) => Effect.Effect<ReadonlyArray<RecordedEvent>>
   /** The live (pending or active) token of this card, for policies that deduplicate by card. */
   readonly findLiveByCard: (query: LiveCardQuery) => Effect.Effect<Option.Option<StoredToken>>
-  /** The live token the provider calls `tokenId`. */
-  readonly findLiveByTokenId: (provider: ProviderId, tokenId: TokenId) => Effect.Effect<Option.Option<StoredToken>>
+  /** The token the provider calls `tokenId`: the live one, else the latest whose life has ended. */
+  readonly findByTokenId: (provider: ProviderId, tokenId: TokenId) => Effect.Effect<Option.Option<StoredToken>>
   /** The pending token whose issuance the provider accepted under `requestRef`. */
   readonly findPendingByRequest: (provider: ProviderId, requestRef: string) => Effect.Effect<Option.Option<StoredToken>>
+  /** Whether a provider delivery with this id was applied. */
+  readonly hasDelivery: (deliveryId: string) => Effect.Effect<boolean>
   /** Keys of active tokens whose expiry is at or before `now`. */
   readonly due: (now: EpochMillis) => Effect.Effect<ReadonlyArray<TokenKey>>
 }

@@ -25,10 +25,18 @@ interface Store {
   readonly histories: ReadonlyMap<TokenKey, ReadonlyArray<RecordedEvent>>
   /** Unique live keys (see `TokenIndex`) → the token holding them. */
   readonly unique: ReadonlyMap<string, TokenKey>
+  /** Provider token id (see `TokenIndex.tokenIdKey`) → the latest token that held it, live or ended. */
+  readonly latestByTokenId: ReadonlyMap<string, TokenKey>
   readonly deliveries: ReadonlySet<string>
 }
 
-const empty: Store = { tokens: new Map(), histories: new Map(), unique: new Map(), deliveries: new Set() }
+const empty: Store = {
+  tokens: new Map(),
+  histories: new Map(),
+  unique: new Map(),
+  latestByTokenId: new Map(),
+  deliveries: new Set(),
+}
 
 const appendTo = (
   store: Store,
@@ -60,12 +68,18 @@ const appendTo = (
   const stored: StoredToken = { state: request.state, version: actualVersion + request.events.length }
   const deliveries =
     request.deliveryId === undefined ? store.deliveries : new Set([...store.deliveries, request.deliveryId])
+  const tokenId = request.state.tokenId
+  const latestByTokenId =
+    tokenId === undefined
+      ? store.latestByTokenId
+      : new Map(store.latestByTokenId).set(tokenIdKey(request.state.policy.provider, tokenId), request.key)
   return Effect.succeed([
     stored,
     {
       tokens: new Map(store.tokens).set(request.key, stored),
       histories: new Map(store.histories).set(request.key, [...previous, ...recorded]),
       unique,
+      latestByTokenId,
       deliveries,
     },
   ] as const)
@@ -84,7 +98,17 @@ export const make: Effect.Effect<TokenRepositoryService> = Effect.map(Synchroniz
     append: (request) => SynchronizedRef.modifyEffect(ref, (store) => appendTo(store, request)),
     history: (key) => read((store) => store.histories.get(key) ?? []),
     findLiveByCard: (query) => byUniqueKey(cardKey(query.provider, query.account, query.owner, query.fingerprint)),
-    findLiveByTokenId: (provider: ProviderId, tokenId: TokenId) => byUniqueKey(tokenIdKey(provider, tokenId)),
+    findByTokenId: (provider: ProviderId, tokenId: TokenId) =>
+      Effect.flatMap(byUniqueKey(tokenIdKey(provider, tokenId)), (live) =>
+        Option.isSome(live)
+          ? Effect.succeed(live)
+          : read((store) =>
+              Option.flatMap(Option.fromNullable(store.latestByTokenId.get(tokenIdKey(provider, tokenId))), (key) =>
+                Option.fromNullable(store.tokens.get(key)),
+              ),
+            ),
+      ),
+    hasDelivery: (deliveryId: string) => read((store) => store.deliveries.has(deliveryId)),
     findPendingByRequest: (provider: ProviderId, requestRef: string) => byUniqueKey(requestKey(provider, requestRef)),
     due: (now: EpochMillis) =>
       read((store) =>

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto"
 import type { Capabilities } from "@token-lifecycle/domain/Capabilities"
 import { cardExpiryEnd } from "@token-lifecycle/domain/Card"
 import {
+  type GatewayError,
   ProviderDeclined,
   ProviderNotFound,
   ProviderValidationError,
@@ -24,6 +25,7 @@ import { TokenGateway } from "@token-lifecycle/domain/TokenGateway"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -114,12 +116,39 @@ export const make = (policy: LifecyclePolicy) =>
           : Effect.succeed(entry)
       })
 
+    const refusedAs = (status: TokenSnapshot["status"]) =>
+      new ProviderDeclined({ provider, code: `token_${status}`, message: `token is ${status}` })
+
+    /** Read, check and write one token in a single step, so concurrent calls cannot both pass the check. */
+    const change = <A>(
+      tokenId: TokenId,
+      owner: OwnerRef,
+      step: (entry: Entry, now: number, current: Books) => Either.Either<readonly [A, Books], GatewayError>,
+    ): Effect.Effect<A, GatewayError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatten(
+          Ref.modify(books, (current): readonly [Either.Either<A, GatewayError>, Books] => {
+            const entry = current.tokens.get(tokenId)
+            if (entry === undefined || entry.owner !== owner) {
+              return [Either.left(new ProviderNotFound({ provider, resource: "token" })), current]
+            }
+            return Either.match(step(entry, now, current), {
+              onLeft: (error) => [Either.left(error), current] as const,
+              onRight: ([result, next]) => [Either.right(result), next] as const,
+            })
+          }),
+        ),
+      )
+
     const gateway: TokenGatewayService = {
       provider: policy.provider,
       capabilities,
       issue: (request) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
+          if (request.card !== undefined && now >= cardExpiryEnd(request.card.expiry)) {
+            return yield* new ProviderDeclined({ provider, code: "card_expired", message: "the card has expired" })
+          }
           return yield* Ref.modify(books, (b) => {
             const card = request.card
             const cardDigest = card === undefined ? undefined : digest(Redacted.value(card.number))
@@ -196,54 +225,56 @@ export const make = (policy: LifecyclePolicy) =>
           }
         }),
       revoke: (tokenId, owner) =>
-        Effect.gen(function* () {
-          if (!capabilities.revoke) return yield* new Unsupported({ provider, operation: "revoke" })
-          const entry = yield* find(tokenId, owner)
-          const now = yield* Clock.currentTimeMillis
-          const status = statusAt(entry, now)
-          if (status !== "active") {
-            return yield* new ProviderDeclined({ provider, code: `token_${status}`, message: `token is ${status}` })
-          }
-          yield* Ref.update(books, (b) => ({
-            ...b,
-            counter: b.counter + 1,
-            tokens: new Map(b.tokens).set(tokenId, { ...entry, status: "revoked" }),
-            outbox: asynchronous
-              ? [...b.outbox, { _tag: "TokenRevoked" as const, deliveryId: `dlv_${b.counter + 1}`, tokenId }]
-              : b.outbox,
-          }))
-        }),
-      use: (request) =>
-        Effect.gen(function* () {
-          const entry = yield* find(request.tokenId, request.owner)
-          const now = yield* Clock.currentTimeMillis
-          const status = statusAt(entry, now)
-          if (status !== "active") {
-            return yield* new ProviderDeclined({ provider, code: `token_${status}`, message: `token is ${status}` })
-          }
-          if (request.type !== entry.type) {
-            return yield* new ProviderValidationError({
-              provider,
-              message: `a ${entry.type} token cannot be used for ${request.type}`,
-              fields: [{ field: "token", message: "is of another type" }],
+        capabilities.revoke
+          ? change(tokenId, owner, (entry, now, b) => {
+              const status = statusAt(entry, now)
+              if (status !== "active") return Either.left(refusedAs(status))
+              const counter = b.counter + 1
+              return Either.right([
+                undefined,
+                {
+                  ...b,
+                  counter,
+                  tokens: new Map(b.tokens).set(tokenId, { ...entry, status: "revoked" }),
+                  outbox: asynchronous
+                    ? [...b.outbox, { _tag: "TokenRevoked" as const, deliveryId: `dlv_${counter}`, tokenId }]
+                    : b.outbox,
+                },
+              ] as const)
             })
+          : Effect.fail(new Unsupported({ provider, operation: "revoke" })),
+      use: (request) =>
+        change(request.tokenId, request.owner, (entry, now, b) => {
+          const status = statusAt(entry, now)
+          if (status !== "active") return Either.left(refusedAs(status))
+          if (request.type !== entry.type) {
+            return Either.left(
+              new ProviderValidationError({
+                provider,
+                message: `a ${entry.type} token cannot be used for ${request.type}`,
+                fields: [{ field: "token", message: "is of another type" }],
+              }),
+            )
           }
           const uses = entry.uses + 1
           const usedUp = policy.maxUses !== null && uses >= policy.maxUses
-          yield* Ref.update(books, (b) => ({
-            ...b,
-            tokens: new Map(b.tokens).set(entry.tokenId, {
-              ...entry,
-              uses,
-              usedAt: now,
-              status: usedUp ? "used" : "active",
-            }),
-          }))
-          return {
+          const receipt = {
             reference: request.reference,
             providerReference: `${provider}_use_${request.reference}`,
             status: "succeeded" as const,
           }
+          return Either.right([
+            receipt,
+            {
+              ...b,
+              tokens: new Map(b.tokens).set(entry.tokenId, {
+                ...entry,
+                uses,
+                usedAt: now,
+                status: usedUp ? "used" : "active",
+              }),
+            },
+          ] as const)
         }),
     }
 

@@ -1,6 +1,10 @@
 /**
  * @token-lifecycle/testkit — arbitraries, in-memory ports, the reference gateway and the
  * conformance suite every adapter runs against its provider simulator.
+ *
+ * The conformance suite registers vitest tests, so it is imported by its own path
+ * (`@token-lifecycle/testkit/Conformance`) from test files only; everything here also
+ * works outside a test runner.
  */
 export * as Arbitraries from "./Arbitraries.js"
 export * as InMemoryTokenRepository from "./InMemoryTokenRepository.js"

@@ -118,7 +118,7 @@ describe("issuing", () => {
       if (deliveries.length !== 1 || delivery === undefined) return expect.fail("expected one delivery")
       const first = yield* lifecycle.applyProviderEvent(delivery)
       expect(first).toMatchObject({ _tag: "Applied", token: { _tag: "Active", key: pending.key } })
-      expect(yield* lifecycle.applyProviderEvent(delivery)).toEqual({ _tag: "Ignored", reason: "no-change" })
+      expect(yield* lifecycle.applyProviderEvent(delivery)).toEqual({ _tag: "Ignored", reason: "duplicate" })
       expect(yield* historyTags(pending.key)).toEqual(["TokenRequested", "TokenRequestAcknowledged", "TokenIssued"])
     }).pipe(Effect.provide(harness(Policy.gate))),
   )
