@@ -121,3 +121,14 @@ export const make: Effect.Effect<TokenRepositoryService> = Effect.map(Synchroniz
 
 /** A fresh, empty store per layer build. */
 export const layer: Layer.Layer<TokenRepository> = Layer.effect(TokenRepository, make)
+
+/** A fresh store that also notes the key of every token written, so a check can visit them all. */
+export const layerNoting = (written: Set<TokenKey>): Layer.Layer<TokenRepository> =>
+  Layer.effect(
+    TokenRepository,
+    Effect.map(make, (repository) => ({
+      ...repository,
+      append: (request: AppendRequest) =>
+        Effect.tap(repository.append(request), () => Effect.sync(() => written.add(request.key))),
+    })),
+  )

@@ -9,6 +9,7 @@
 export * as Arbitraries from "./Arbitraries.js"
 export * as InMemoryTokenRepository from "./InMemoryTokenRepository.js"
 export * as LifecycleArbitraries from "./LifecycleArbitraries.js"
+export * as ManualClock from "./ManualClock.js"
 export * as ReferenceGateway from "./ReferenceGateway.js"
 export * as Runs from "./Runs.js"
 export * as SequentialIdentity from "./SequentialIdentity.js"

@@ -37,7 +37,6 @@ import { InvalidSignature } from "@token-lifecycle/domain/Signing"
 import { layer as lifecycleLayer, TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import { TokenRepository } from "@token-lifecycle/domain/TokenRepository"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -52,6 +51,7 @@ import { expect } from "vitest"
 import { baseTime, cvv as cvvArbitrary, nearMissPan, secret as secretArbitrary } from "../src/Arbitraries.js"
 import * as InMemoryTokenRepository from "../src/InMemoryTokenRepository.js"
 import { type Concealed, concealed, concealedPan, providerPolicy } from "../src/LifecycleArbitraries.js"
+import * as ManualClock from "../src/ManualClock.js"
 import * as ReferenceGateway from "../src/ReferenceGateway.js"
 import { assertEffectProperty } from "../src/Runs.js"
 import * as SequentialIdentity from "../src/SequentialIdentity.js"
@@ -223,24 +223,6 @@ interface Trace {
   readonly histories: Array<unknown>
 }
 
-/** A clock that moves only when told to (see `invariants/service.test.ts` for why not `TestClock`). */
-const manualClock = (start: number) => {
-  let now = start
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => now,
-    unsafeCurrentTimeNanos: () => BigInt(now) * 1_000_000n,
-    currentTimeMillis: Effect.sync(() => now),
-    currentTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
-    sleep: () => Effect.void,
-  }
-  const adjust = (millis: number) =>
-    Effect.sync(() => {
-      now += millis
-    })
-  return { clock, adjust }
-}
-
 interface Card {
   readonly number: Concealed<string>
   readonly cvv: Concealed<string>
@@ -325,17 +307,6 @@ const nearMisses = fc.array(
 
 const pick = <A>(items: ReadonlyArray<A>, index: number): A | undefined => items[index % Math.max(items.length, 1)]
 
-/** The in-memory repository, noting the key of every token written. */
-const recordingRepository = (written: Set<TokenKey>) =>
-  Layer.effect(
-    TokenRepository,
-    Effect.map(InMemoryTokenRepository.make, (repository) => ({
-      ...repository,
-      append: (request: Parameters<typeof repository.append>[0]) =>
-        Effect.tap(repository.append(request), () => Effect.sync(() => written.add(request.key))),
-    })),
-  )
-
 /**
  * Run `ops` against a fresh service for `policy` and capture everything it returns, fails
  * with and logs; then the final state and history of every token written.
@@ -349,7 +320,7 @@ const traceOf = (
 ): Effect.Effect<Trace> => {
   const written = new Set<TokenKey>()
   const trace: Trace = { outcomes: [], errors: [], logs: [], states: [], histories: [] }
-  const time = manualClock(baseTime)
+  const time = ManualClock.make(baseTime)
   const record = <A, E>(effect: Effect.Effect<A, E>) =>
     effect.pipe(
       // What an application does with a failure: log it, cause and all.
@@ -360,7 +331,9 @@ const traceOf = (
       ),
     )
   const services = lifecycleLayer({ policy }).pipe(
-    Layer.provideMerge(Layer.mergeAll(recordingRepository(written), identity, ReferenceGateway.layer(policy))),
+    Layer.provideMerge(
+      Layer.mergeAll(InMemoryTokenRepository.layerNoting(written), identity, ReferenceGateway.layer(policy)),
+    ),
   )
   return Effect.gen(function* () {
     const lifecycle = yield* TokenLifecycle

@@ -40,6 +40,7 @@ import {
   providerPolicy,
   singleUsePolicy,
 } from "../../src/LifecycleArbitraries.js"
+import * as ManualClock from "../../src/ManualClock.js"
 import * as ReferenceGateway from "../../src/ReferenceGateway.js"
 import { assertEffectProperty } from "../../src/Runs.js"
 import * as SequentialIdentity from "../../src/SequentialIdentity.js"
@@ -54,48 +55,16 @@ const timeout = 120_000
 // The service under test
 // ---------------------------------------------------------------------------
 
-/** The in-memory repository, noting the key of every token written so a check can visit them all. */
-const recordingRepository = (written: Set<TokenKey>) =>
-  Layer.effect(
-    TokenRepository,
-    Effect.map(InMemoryTokenRepository.make, (repository) => ({
-      ...repository,
-      append: (request: Parameters<typeof repository.append>[0]) =>
-        Effect.tap(repository.append(request), () => Effect.sync(() => written.add(request.key))),
-    })),
-  )
-
 const servicesFor = (policy: Policy.LifecyclePolicy, written: Set<TokenKey>) =>
   lifecycleLayer({ policy }).pipe(
     Layer.provideMerge(
-      Layer.mergeAll(recordingRepository(written), SequentialIdentity.layer(), ReferenceGateway.layer(policy)),
+      Layer.mergeAll(
+        InMemoryTokenRepository.layerNoting(written),
+        SequentialIdentity.layer(),
+        ReferenceGateway.layer(policy),
+      ),
     ),
   )
-
-/** A clock that reads `now` and moves only when the test moves it. Nothing in the lifecycle sleeps. */
-const manualClock = (start: number) => {
-  let now = start
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => now,
-    unsafeCurrentTimeNanos: () => BigInt(now) * 1_000_000n,
-    currentTimeMillis: Effect.sync(() => now),
-    currentTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
-    sleep: () => Effect.void,
-  }
-  return {
-    clock,
-    adjust: (millis: number) =>
-      Effect.sync(() => {
-        now += millis
-      }),
-    setTime: (instant: number) =>
-      Effect.sync(() => {
-        now = instant
-      }),
-  }
-}
-type ManualClock = ReturnType<typeof manualClock>
 
 // ---------------------------------------------------------------------------
 // Operations
@@ -215,7 +184,7 @@ const perform = (
   cardNumbers: ReadonlyArray<Concealed<string>>,
   written: ReadonlySet<TokenKey>,
   counter: { n: number },
-  time: ManualClock,
+  time: ManualClock.ManualClock,
 ) =>
   Effect.gen(function* () {
     const lifecycle = yield* TokenLifecycle
@@ -338,7 +307,7 @@ const holdsThroughout = (
 ) => {
   const written = new Set<TokenKey>()
   const counter = { n: 0 }
-  const time = manualClock(baseTime)
+  const time = ManualClock.make(baseTime)
   return Effect.gen(function* () {
     for (const [i, op] of operations.entries()) {
       const at = yield* Clock.currentTimeMillis
@@ -420,7 +389,7 @@ it.effect(
       ],
       (card, owner, expiryMonths, pauses) => {
         const written = new Set<TokenKey>()
-        const time = manualClock(baseTime)
+        const time = ManualClock.make(baseTime)
         const expiryOf = (months: number): CardExpiry => ({
           month: ((5 + months) % 12) + 1,
           year: 2026 + Math.floor((5 + months) / 12),
@@ -513,7 +482,7 @@ it.effect(
           }
           const history = yield* lifecycle.history(token.key)
           expect(history.filter(({ event }) => event._tag === "TokenUsed")).toHaveLength(1)
-        }).pipe(Effect.provide(servicesFor(policy, written)), Effect.withClock(manualClock(baseTime).clock))
+        }).pipe(Effect.provide(servicesFor(policy, written)), Effect.withClock(ManualClock.make(baseTime).clock))
       },
     ),
   timeout,
