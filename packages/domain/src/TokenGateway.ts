@@ -65,6 +65,8 @@ export interface UseRequest {
   /** Our reference for this use; doubles as the provider's idempotency key where it has one. */
   readonly reference: UseReference
   readonly amount?: Money
+  /** What some providers ask to know of the customer paying (Gate: the IP address). */
+  readonly customer?: CustomerDetails
 }
 
 export interface UseReceipt {

@@ -75,6 +75,7 @@ export interface UseInput {
   /** What the provider is asked to do with the token; absent when the use happened elsewhere (in the browser). */
   readonly operation?: UseOperation
   readonly amount?: Money
+  readonly customer?: CustomerDetails
 }
 
 export interface UseResult {
@@ -341,6 +342,7 @@ export const make = (options: TokenLifecycleOptions) =>
           operation: input.operation,
           reference,
           ...(input.amount === undefined ? {} : { amount: input.amount }),
+          ...(input.customer === undefined ? {} : { customer: input.customer }),
         })
         return { token, receipt }
       })
@@ -368,12 +370,12 @@ export const make = (options: TokenLifecycleOptions) =>
       return expired
     })
 
-    /** The token a provider event is about: the pending one awaiting its request, else the one named by its token id. */
+    /** The token a provider event is about: the one whose request it answers, else the one named by its token id. */
     const findTarget = (requestRef: string | undefined, tokenId: TokenId | undefined) =>
       Effect.gen(function* () {
         if (requestRef !== undefined) {
-          const pending = yield* repository.findPendingByRequest(provider, requestRef)
-          if (Option.isSome(pending)) return pending
+          const requested = yield* repository.findByRequest(provider, requestRef)
+          if (Option.isSome(requested)) return requested
         }
         return tokenId === undefined ? Option.none() : yield* repository.findByTokenId(provider, tokenId)
       })

@@ -90,8 +90,8 @@ export interface TokenRepositoryService {
   readonly findLiveByCard: (query: LiveCardQuery) => Effect.Effect<Option.Option<StoredToken>>
   /** The token the provider calls `tokenId`: the live one, else the latest whose life has ended. */
   readonly findByTokenId: (provider: ProviderId, tokenId: TokenId) => Effect.Effect<Option.Option<StoredToken>>
-  /** The pending token whose issuance the provider accepted under `requestRef`. */
-  readonly findPendingByRequest: (provider: ProviderId, requestRef: string) => Effect.Effect<Option.Option<StoredToken>>
+  /** The token whose issuance the provider accepted under `requestRef`: the pending one, else the latest that had it. */
+  readonly findByRequest: (provider: ProviderId, requestRef: string) => Effect.Effect<Option.Option<StoredToken>>
   /** Whether a provider delivery with this id was applied. */
   readonly hasDelivery: (deliveryId: string) => Effect.Effect<boolean>
   /** Keys of active tokens whose expiry is at or before `now`. */

@@ -27,6 +27,8 @@ interface Store {
   readonly unique: ReadonlyMap<string, TokenKey>
   /** Provider token id (see `TokenIndex.tokenIdKey`) → the latest token that held it, live or ended. */
   readonly latestByTokenId: ReadonlyMap<string, TokenKey>
+  /** Provider request reference (see `TokenIndex.requestKey`) → the latest token that had it, live or ended. */
+  readonly latestByRequest: ReadonlyMap<string, TokenKey>
   readonly deliveries: ReadonlySet<string>
 }
 
@@ -35,6 +37,7 @@ const empty: Store = {
   histories: new Map(),
   unique: new Map(),
   latestByTokenId: new Map(),
+  latestByRequest: new Map(),
   deliveries: new Set(),
 }
 
@@ -73,6 +76,11 @@ const appendTo = (
     tokenId === undefined
       ? store.latestByTokenId
       : new Map(store.latestByTokenId).set(tokenIdKey(request.state.policy.provider, tokenId), request.key)
+  const requestRef = request.state.requestRef
+  const latestByRequest =
+    requestRef === undefined
+      ? store.latestByRequest
+      : new Map(store.latestByRequest).set(requestKey(request.state.policy.provider, requestRef), request.key)
   return Effect.succeed([
     stored,
     {
@@ -80,6 +88,7 @@ const appendTo = (
       histories: new Map(store.histories).set(request.key, [...previous, ...recorded]),
       unique,
       latestByTokenId,
+      latestByRequest,
       deliveries,
     },
   ] as const)
@@ -93,23 +102,28 @@ export const make: Effect.Effect<TokenRepositoryService> = Effect.map(Synchroniz
         Option.fromNullable(store.tokens.get(holder)),
       ),
     )
+  /** The live holder of a unique key, else the latest token that held it. */
+  const liveElseLatest = (key: string, index: "byTokenId" | "byRequest") =>
+    Effect.flatMap(byUniqueKey(key), (live) =>
+      Option.isSome(live)
+        ? Effect.succeed(live)
+        : read((store) =>
+            Option.flatMap(
+              Option.fromNullable((index === "byTokenId" ? store.latestByTokenId : store.latestByRequest).get(key)),
+              (holder) => Option.fromNullable(store.tokens.get(holder)),
+            ),
+          ),
+    )
   return {
     load: (key) => read((store) => Option.fromNullable(store.tokens.get(key))),
     append: (request) => SynchronizedRef.modifyEffect(ref, (store) => appendTo(store, request)),
     history: (key) => read((store) => store.histories.get(key) ?? []),
     findLiveByCard: (query) => byUniqueKey(cardKey(query.provider, query.account, query.owner, query.fingerprint)),
     findByTokenId: (provider: ProviderId, tokenId: TokenId) =>
-      Effect.flatMap(byUniqueKey(tokenIdKey(provider, tokenId)), (live) =>
-        Option.isSome(live)
-          ? Effect.succeed(live)
-          : read((store) =>
-              Option.flatMap(Option.fromNullable(store.latestByTokenId.get(tokenIdKey(provider, tokenId))), (key) =>
-                Option.fromNullable(store.tokens.get(key)),
-              ),
-            ),
-      ),
+      liveElseLatest(tokenIdKey(provider, tokenId), "byTokenId"),
+    findByRequest: (provider: ProviderId, requestRef: string) =>
+      liveElseLatest(requestKey(provider, requestRef), "byRequest"),
     hasDelivery: (deliveryId: string) => read((store) => store.deliveries.has(deliveryId)),
-    findPendingByRequest: (provider: ProviderId, requestRef: string) => byUniqueKey(requestKey(provider, requestRef)),
     due: (now: EpochMillis) =>
       read((store) =>
         [...store.tokens.values()]
