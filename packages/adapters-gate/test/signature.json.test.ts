@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Runs from "@token-lifecycle/testkit/Runs"
 import * as Either from "effect/Either"
 import * as fc from "fast-check"
 import { type Json, JsonNumber, type MalformedJson, maxDepth, parse } from "../src/internal/json.js"
 
-const runs = Number(process.env.TOKEN_LIFECYCLE_RUNS ?? 1000)
-const seed = process.env.TOKEN_LIFECYCLE_SEED
-const params = { numRuns: runs, ...(seed === undefined ? {} : { seed: Number(seed) }) }
+const params = Runs.parameters()
+const runs = params.numRuns
 /** Room for however many runs were asked for. */
 const timeout = 10_000 + runs * 5
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { InvalidSignature, Signing } from "@token-lifecycle/domain/Signing"
+import * as Runs from "@token-lifecycle/testkit/Runs"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -10,9 +11,8 @@ import * as GateSignature from "../src/Signature.js"
 const { JsonNumber } = GateSignature
 type Json = GateSignature.Json
 
-const runs = Number(process.env.TOKEN_LIFECYCLE_RUNS ?? 1000)
-const seed = process.env.TOKEN_LIFECYCLE_SEED
-const params = { numRuns: runs, ...(seed === undefined ? {} : { seed: Number(seed) }) }
+const params = Runs.parameters()
+const runs = params.numRuns
 /** Room for however many runs were asked for. */
 const timeout = 10_000 + runs * 5
 
