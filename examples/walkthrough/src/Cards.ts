@@ -18,9 +18,13 @@ export interface TestCard {
   readonly label: string
 }
 
-/** A test card with this number and printed expiry. */
-export const make = (number: string | Redacted.Redacted<string>, expiry: Expiry): TestCard => {
-  const input = { number: Redacted.isRedacted(number) ? number : Redacted.make(number), expiry }
+/** A test card with this number and printed expiry, and the holder's name where the provider needs it. */
+export const make = (number: string | Redacted.Redacted<string>, expiry: Expiry, holderName?: string): TestCard => {
+  const input = {
+    number: Redacted.isRedacted(number) ? number : Redacted.make(number),
+    expiry,
+    ...(holderName === undefined ? {} : { holderName }),
+  }
   const card = Either.getOrThrowWith(
     parseCard(input),
     (error) => new Error(`a walkthrough test card is invalid: ${error.message}`),
@@ -29,4 +33,5 @@ export const make = (number: string | Redacted.Redacted<string>, expiry: Expiry)
 }
 
 /** The same card with a new printed expiry, as a reissued card comes back. */
-export const renewed = (card: TestCard, expiry: Expiry): TestCard => make(card.input.number, expiry)
+export const renewed = (card: TestCard, expiry: Expiry): TestCard =>
+  make(card.input.number, expiry, card.input.holderName)

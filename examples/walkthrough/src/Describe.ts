@@ -27,11 +27,11 @@ const status = (token: Token): string => {
 export const token = (token: Token): string =>
   Format.details(
     status(token),
-    token.tokenId !== undefined && `token ${token.tokenId}`,
+    token.tokenId !== undefined && `token ${Format.identifier(token.tokenId)}`,
     token._tag === "Pending" &&
       (token.requestRef === undefined
         ? "awaiting the provider"
-        : `awaiting the provider's answer to ${token.requestRef}`),
+        : `awaiting the provider's answer to ${Format.identifier(token.requestRef)}`),
     uses(token),
     token._tag === "Active" &&
       (token.expiresAt === undefined ? "no expiry" : `expires ${Format.instant(token.expiresAt)}`),
@@ -51,10 +51,10 @@ export const event = (event: LifecycleEvent): string => {
     case "TokenRequested":
       return facts(event.token)
     case "TokenRequestAcknowledged":
-      return `provider accepted request ${event.requestRef}`
+      return `provider accepted request ${Format.identifier(event.requestRef)}`
     case "TokenIssued":
       return Format.details(
-        `token ${event.tokenId}`,
+        `token ${Format.identifier(event.tokenId)}`,
         event.issuedAt !== event.at && `issued ${Format.instant(event.issuedAt)}`,
         event.expiresAt === undefined ? "no expiry" : `expires ${Format.instant(event.expiresAt)}`,
         event.token !== undefined && facts(event.token),
@@ -82,17 +82,17 @@ export const event = (event: LifecycleEvent): string => {
 export const providerEvent = (event: ProviderEvent): string => {
   switch (event._tag) {
     case "TokenIssued": {
-      const request = event.requestRef === undefined ? "" : ` for ${event.requestRef}`
+      const request = event.requestRef === undefined ? "" : ` for ${Format.identifier(event.requestRef)}`
       const expiry = event.card?.expiry === undefined ? "" : `, card exp ${formatExpiry(event.card.expiry)}`
-      return `TokenIssued ${event.tokenId}${request}${expiry}`
+      return `TokenIssued ${Format.identifier(event.tokenId)}${request}${expiry}`
     }
     case "TokenRefused":
-      return `TokenRefused for ${event.requestRef} (${event.reason.kind})`
+      return `TokenRefused for ${Format.identifier(event.requestRef)} (${event.reason.kind})`
     case "TokenRevoked":
     case "TokenExpired":
-      return `${event._tag} ${event.tokenId}`
+      return `${event._tag} ${Format.identifier(event.tokenId)}`
     case "TokenUsed":
-      return `TokenUsed ${event.tokenId} by ${event.by}`
+      return `TokenUsed ${Format.identifier(event.tokenId)} by ${event.by}`
   }
 }
 
@@ -116,5 +116,5 @@ export const useResult = (result: UseResult): string =>
     status(result.token),
     uses(result.token),
     result.receipt !== undefined &&
-      `receipt ${result.receipt.providerReference ?? result.receipt.reference} (${result.receipt.status})`,
+      `receipt ${Format.identifier(result.receipt.providerReference ?? result.receipt.reference)} (${result.receipt.status})`,
   )

@@ -34,6 +34,13 @@ export const duration = (millis: number): string => {
 export const card = (masked: MaskedCard, expiry?: CardExpiry): string =>
   expiry === undefined ? formatMasked(masked) : `${formatMasked(masked)} exp ${formatExpiry(expiry)}`
 
+/**
+ * A provider's identifier, whole when short, else by its ends: `1b2c3d4e…9f0a`. Gate's tokens
+ * have 64 characters (the simulator's request ids 41); whole, they would not fit a line, and a
+ * token, which pays with the card, is best not printed whole.
+ */
+export const identifier = (id: string): string => (id.length <= 16 ? id : `${id.slice(0, 8)}…${id.slice(-4)}`)
+
 /** Join the parts of a description that apply. */
 export const details = (...parts: ReadonlyArray<string | undefined | false>): string =>
   parts.filter((part): part is string => typeof part === "string" && part.length > 0).join(" · ")

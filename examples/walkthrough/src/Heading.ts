@@ -49,15 +49,23 @@ export const rules = (intro: Introduction): ReadonlyArray<readonly [string, stri
   ]
 }
 
-/** Print the section heading. */
-export const section = (intro: Introduction): Effect.Effect<void, never, Transcript.Transcript> =>
+/** Print a heading: the title between two rules, a few lines about the section, then label/value pairs. */
+export const titled = (
+  title: string,
+  about: ReadonlyArray<string>,
+  pairs: ReadonlyArray<readonly [string, string]>,
+): Effect.Effect<void, never, Transcript.Transcript> =>
   Transcript.write(
     "",
     "═".repeat(width),
-    ` ${intro.title}`,
+    ` ${title}`,
     "═".repeat(width),
-    ...intro.about,
+    ...about,
     "",
-    ...Table.renderPairs(rules(intro), { indent: "  " }),
+    ...Table.renderPairs(pairs, { indent: "  " }),
     "",
   )
+
+/** Print a policy's section heading, its rules read from the policy. */
+export const section = (intro: Introduction): Effect.Effect<void, never, Transcript.Transcript> =>
+  titled(intro.title, intro.about, rules(intro))

@@ -4,6 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as GateSandbox from "../src/GateSandbox.js"
 import * as Transcript from "../src/Transcript.js"
 import * as Walkthrough from "../src/Walkthrough.js"
 
@@ -30,12 +32,15 @@ const section = (title: string): ReadonlyArray<string> => {
   return output.slice(start, end === -1 ? undefined : end - 1)
 }
 
-/** The outcome printed under the step whose action line matches `action`. */
-const outcomeOf = (lines: ReadonlyArray<string>, action: RegExp): string => {
+/** The first step whose action line matches `action`: that line, and the outcome printed under it. */
+const stepOf = (lines: ReadonlyArray<string>, action: RegExp): { action: string; outcome: string } => {
   const at = lines.findIndex((line) => /^\d{4}-\d{2}-\d{2}T/.test(line) && action.test(line))
   expect(at, `a step matching ${action}`).toBeGreaterThanOrEqual(0)
-  return (lines[at + 1] ?? "").trim()
+  return { action: lines[at] ?? "", outcome: (lines[at + 1] ?? "").trim() }
 }
+
+/** The outcome printed under the step whose action line matches `action`. */
+const outcomeOf = (lines: ReadonlyArray<string>, action: RegExp): string => stepOf(lines, action).outcome
 
 /** The rows of a token's audit trail: the table under its title line. */
 const trailOf = (lines: ReadonlyArray<string>, key: string): ReadonlyArray<string> => {
@@ -53,12 +58,37 @@ const zai = () => section("Zai")
 const gate = () => section("ECommPay Gate")
 const rebilly = () => section("Rebilly")
 const komoju = () => section("KOMOJU")
+const gateEndToEnd = () => section("Gate, end to end")
+
+/** The event column of a trail's rows. */
+const eventsOf = (rows: ReadonlyArray<string>): ReadonlyArray<string | undefined> =>
+  rows.map((row) => row.split(/\s{2,}/)[3])
+
+/** A table row's cells. */
+const cellsOf = (row: string): ReadonlyArray<string> => row.trim().split(/\s{2,}/)
+
+/** The path and the answer of each request in the table of what Gate received. */
+const gateRequestsOf = (lines: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<string>> => {
+  const title = lines.indexOf("What Gate received (GateSimulator.requests)")
+  expect(title, "the table of what Gate received").toBeGreaterThan(0)
+  const rows = lines.slice(title + 4)
+  return rows.slice(0, rows.indexOf("")).map((row) => cellsOf(row).slice(2))
+}
+
+/** A Gate token or request id as printed: its first 8 and last 4 characters. */
+const shortId = "[0-9a-f]{8}…[0-9a-f]{4}"
 
 describe("the walkthrough", () => {
   it("has a section per policy, in order, each starting at the fixed instant", () => {
     const titles = output.filter((_, i) => isTitle(i))
-    expect(titles.map((title) => title.trim().split(":")[0])).toEqual(["Zai", "ECommPay Gate", "Rebilly", "KOMOJU"])
-    for (const lines of [zai(), gate(), rebilly(), komoju()]) {
+    expect(titles.map((title) => title.trim().split(":")[0])).toEqual([
+      "Zai",
+      "ECommPay Gate",
+      "Gate, end to end against the simulator",
+      "Rebilly",
+      "KOMOJU",
+    ])
+    for (const lines of [zai(), gate(), gateEndToEnd(), rebilly(), komoju()]) {
       expect(lines.find((line) => /^\d{4}-/.test(line))).toMatch(/^2025-03-14T09:00:00Z /)
     }
   })
@@ -135,7 +165,7 @@ describe("the walkthrough", () => {
     const refreshed = outcomeOf(gate(), /cus-42 enters the same card, reissued/)
     expect(issued).toMatch(/key-2 Active · token gate_tok_2 · expires 2026-09-01T00:00:00Z$/)
     expect(refreshed).toBe("→ key-2 Active · token gate_tok_2 · expires 2029-09-01T00:00:00Z")
-    expect(trailOf(gate(), "key-2").map((row) => row.split(/\s{2,}/)[3])).toEqual([
+    expect(eventsOf(trailOf(gate(), "key-2"))).toEqual([
       "TokenRequested",
       "TokenRequestAcknowledged",
       "TokenIssued",
@@ -156,6 +186,7 @@ describe("the walkthrough", () => {
     const trails = [
       ...["key-1", "key-2", "key-3"].map((key) => trailOf(zai(), key)),
       ...["key-1", "key-2"].map((key) => trailOf(gate(), key)),
+      trailOf(gateEndToEnd(), "key-1"),
       ...["key-1", "key-2", "key-3"].map((key) => trailOf(rebilly(), key)),
       ...["key-1", "key-2", "key-3"].map((key) => trailOf(komoju(), key)),
     ]
@@ -173,9 +204,102 @@ describe("the walkthrough", () => {
     expect(text).toContain("555555******4444")
     expect(text).toContain("411111******1111")
     expect(text).toContain("353011******0000")
+    expect(text).toContain("424242******4242")
+  })
+
+  it("never prints the Gate project's secret or a signature", () => {
+    const text = output.join("\n")
+    expect(text).not.toContain(Redacted.value(GateSandbox.project.secret))
+    expect(text).not.toMatch(/signature"/)
+    // A signature is 88 characters of base64; nothing printed has a run of 40 such characters.
+    expect(text).not.toMatch(/[A-Za-z0-9+/=]{40,}/)
   })
 
   it("prints the same thing on every run", async () => {
     expect(await runWalkthrough()).toEqual(output)
+  })
+})
+
+describe("Gate, end to end against the simulator", () => {
+  it("keeps the token Pending until Gate's signed callback for its request makes it Active", () => {
+    const lines = gateEndToEnd()
+    const pending = outcomeOf(lines, /issue a token for cus-42 in project 17/)
+    expect(pending).toMatch(new RegExp(`^→ key-1 Pending · awaiting the provider's answer to ${shortId}$`))
+    const request = pending.split(" ").at(-1)
+    const callback = stepOf(lines, /Gate posts a callback: token \S+ active \(tokenize /)
+    expect(callback.action).toContain(`(tokenize ${request})`)
+    expect(callback.outcome).toMatch(
+      new RegExp(`^→ 200 · applied TokenIssued: key-1 Active · token ${shortId} · expires 2027-10-01T00:00:00Z$`),
+    )
+  })
+
+  it("ignores the same callback delivered twice, as a duplicate", () => {
+    const lines = gateEndToEnd()
+    const first = stepOf(lines, /Gate posts a callback: token \S+ active \(tokenize /)
+    const again = stepOf(lines, /Gate posts the same callback again: /)
+    expect(again.action.split(": ").slice(1)).toEqual(first.action.split(": ").slice(1))
+    expect(again.outcome).toBe("→ 200 · ignored (duplicate): a delivery already applied")
+    expect(eventsOf(trailOf(lines, "key-1")).filter((event) => event === "TokenIssued")).toHaveLength(1)
+  })
+
+  it("purchases by token through Gate; Gate's payment callback changes nothing", () => {
+    const lines = gateEndToEnd()
+    expect(outcomeOf(lines, /use key-1: cus-42 pays order-2001/)).toBe(
+      "→ key-1 Active · used 1 time · receipt order-2001 (pending)",
+    )
+    expect(outcomeOf(lines, /Gate posts a callback: payment order-2001 success \(purchase\)/)).toMatch(
+      /^→ 200 · ignored \(no-change\)/,
+    )
+  })
+
+  it("refuses a forged callback with 401, and the token stays as it was", () => {
+    const lines = gateEndToEnd()
+    const forged = stepOf(lines, /someone posts the token callback, active changed to revoke/)
+    expect(forged.action).toMatch(/: token \S+ revoke \(tokenize /)
+    expect(forged.outcome).toMatch(/^→ 401 · refused: /)
+    const activated = outcomeOf(lines, /Gate posts a callback: token \S+ active \(tokenize /)
+    const after = outcomeOf(lines, /look up key-1 after the forged callback/)
+    expect(after).toMatch(/^→ key-1 Active · /)
+    // The same token and expiry as the callback made them: the forgery moved nothing.
+    expect(after.replace(" · used 1 time", "")).toBe(activated.replace("→ 200 · applied TokenIssued: ", "→ "))
+  })
+
+  it("keeps the same token id for the same card with a new expiry, and refreshes the expiry", () => {
+    const lines = gateEndToEnd()
+    const tokenOf = (outcome: string) => outcome.match(new RegExp(`token (${shortId})`))?.[1]
+    const activated = outcomeOf(lines, /Gate posts a callback: token \S+ active \(tokenize /)
+    const refreshed = outcomeOf(lines, /cus-42 enters the same card, reissued: 424242\*{6}4242 exp 09\/2030/)
+    expect(tokenOf(activated)).toBeDefined()
+    expect(tokenOf(refreshed)).toBe(tokenOf(activated))
+    expect(refreshed).toMatch(/^→ key-1 Active · .* · expires 2030-10-01T00:00:00Z$/)
+    expect(trailOf(lines, "key-1").find((row) => row.includes("TokenExpiryRefreshed"))).toMatch(
+      /card now exp 09\/2030 · expires 2030-10-01T00:00:00Z$/,
+    )
+  })
+
+  it("revokes through Gate, then refuses a purchase with TokenRevoked before it reaches Gate", () => {
+    const lines = gateEndToEnd()
+    expect(outcomeOf(lines, /revoke key-1: /)).toMatch(/^→ key-1 Revoked \(revoked-by-merchant\)/)
+    expect(outcomeOf(lines, /Gate posts a callback: token \S+ revoke \(revoke /)).toMatch(
+      /^→ 200 · ignored \(already-final\)/,
+    )
+    expect(outcomeOf(lines, /use key-1 after its revocation/)).toMatch(
+      /^✗ refused TokenRevoked: token key-1 was revoked at 2025-03-14T09:08:00/,
+    )
+    // Gate received each request once, all accepted, and no second purchase.
+    expect(gateRequestsOf(lines)).toEqual([
+      ["/v2/customer/card/tokenize", "200"],
+      ["/v2/payment/card/sale/token", "200"],
+      ["/v2/customer/card/tokenize", "200"],
+      ["/v2/customer/card/token/revoke", "200"],
+    ])
+    expect(eventsOf(trailOf(lines, "key-1"))).toEqual([
+      "TokenRequested",
+      "TokenRequestAcknowledged",
+      "TokenIssued",
+      "TokenUsed",
+      "TokenExpiryRefreshed",
+      "TokenRevoked",
+    ])
   })
 })

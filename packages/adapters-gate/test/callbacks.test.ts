@@ -183,4 +183,27 @@ describe("Gate callbacks", () => {
       expect(body.includes("5555555555554444")).toBe(false)
     }).pipe(Effect.provide(services)),
   )
+
+  it.effect("news from Gate moves a card's expiry forward only: a late payment callback cannot roll it back", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(start)
+      const handle = yield* GateCallbacks.make
+      const lifecycle = yield* TokenLifecycle
+      const pending = yield* issueCard
+      yield* handle(yield* signed(tokenCallback("req-1", "active")))
+      const payment = (id: string, month: string, year: string) =>
+        signedAtTop({
+          project_id: 123,
+          payment: { id, type: "purchase", status: "success" },
+          account: { number: "411111******1111", token, expiry_month: month, expiry_year: year },
+          customer: { id: "customer_123" },
+          operation: { id: 1, type: "sale", status: "success", code: "0" },
+        })
+      const stale = yield* handle(yield* payment("order-1", "05", "2029"))
+      expect(stale.outcomes).toEqual([{ _tag: "Ignored", reason: "no-change" }])
+      expect(yield* lifecycle.get(pending.key)).toMatchObject({ expiresAt: Date.UTC(2031, 0, 1) })
+      const renewed = yield* handle(yield* payment("order-2", "03", "2033"))
+      expect(renewed.outcomes[0]).toMatchObject({ _tag: "Applied", token: { expiresAt: Date.UTC(2033, 3, 1) } })
+    }).pipe(Effect.provide(services)),
+  )
 })

@@ -13,7 +13,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type CardInput, parseCard } from "./Card.js"
+import { type CardInput, cardExpiryEnd, parseCard } from "./Card.js"
 import * as Command from "./Command.js"
 import type { FailureReason, LifecycleEvent } from "./Event.js"
 import type { GatewayError } from "./GatewayError.js"
@@ -396,13 +396,16 @@ export const make = (options: TokenLifecycleOptions) =>
         if (Option.isSome(found)) {
           const token = found.value
           const expiry = event.card?.expiry
-          // Only news the provider sends by itself can move an expiry: an answer to one of our own requests
-          // repeats what was recorded when the request was made, and may arrive after a later change.
+          // Only news the provider sends by itself can move an expiry, and only forward: an answer to one of
+          // our own requests repeats what was recorded when the request was made, and news that arrives late
+          // (a payment made before the card was re-entered) names an expiry already superseded.
+          const known = token.card?.expiry
           const refresh =
             event.requestRef === undefined &&
             token._tag === "Active" &&
             token.card !== undefined &&
             expiry !== undefined &&
+            (known === undefined || cardExpiryEnd(expiry) > cardExpiryEnd(known)) &&
             deduplicatesByCard(policy) &&
             token.tokenId === event.tokenId
           return onToken(refresh ? Command.refreshExpiry({ expiry }) : issue)(token)
