@@ -18,7 +18,6 @@ import {
   Unsupported,
 } from "@token-lifecycle/domain/GatewayError"
 import { ProviderId, type TokenId } from "@token-lifecycle/domain/Identifiers"
-import { Signing } from "@token-lifecycle/domain/Signing"
 import {
   type IssueRequest,
   TokenGateway,
@@ -82,7 +81,7 @@ export const make: Effect.Effect<TokenGatewayService<GateCapabilities>, never, G
       idempotent: boolean,
     ): Effect.Effect<A, GatewayError> =>
       Effect.gen(function* () {
-        const signed = yield* Signature.signBody(body).pipe(Effect.provideService(Signing, signing))
+        const signed = yield* Signature.signBodyWith(signing, body)
         const request = HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(signed))
         const { value } = yield* http.call({ operation, request, success, idempotent })
         return value

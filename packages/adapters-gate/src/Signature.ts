@@ -57,11 +57,14 @@ const requestMessage = (body: object): string => {
  * `a2` and `a10`).
  */
 export const sign = (body: object): Effect.Effect<Redacted.Redacted<string>, never, Signing> =>
-  Effect.gen(function* () {
-    const signing = yield* Signing
-    const message = yield* Effect.sync(() => requestMessage(body))
-    return yield* signing.sign(message)
-  })
+  Effect.flatMap(Signing, (signing) => signWith(signing, body))
+
+/** `sign` with the signing service at hand: what a gateway holding its project's service calls per request. */
+export const signWith = (signing: SigningService, body: object): Effect.Effect<Redacted.Redacted<string>> =>
+  Effect.flatMap(
+    Effect.sync(() => requestMessage(body)),
+    (message) => signing.sign(message),
+  )
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber)
@@ -81,7 +84,11 @@ export const withSignature = <B extends object>(body: B, signature: Redacted.Red
 
 /** `body`, signed, with the signature in place: what to send. */
 export const signBody = <B extends object>(body: B): Effect.Effect<B, never, Signing> =>
-  Effect.map(sign(body), (signature) => withSignature(body, signature))
+  Effect.flatMap(Signing, (signing) => signBodyWith(signing, body))
+
+/** `signBody` with the signing service at hand. */
+export const signBodyWith = <B extends object>(signing: SigningService, body: B): Effect.Effect<B> =>
+  Effect.map(signWith(signing, body), (signature) => withSignature(body, signature))
 
 /** A base64 HMAC-SHA512 written the one way base64 writes 64 bytes: 86 characters and `==`. */
 const isSignatureShaped = (text: string): boolean =>

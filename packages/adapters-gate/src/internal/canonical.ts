@@ -23,24 +23,69 @@
  */
 import { JsonNumber } from "./json.js"
 
+// Every request we send is walked twice (`orderAmbiguity`, then `canonicalString`) before its
+// HMAC, so both walks use plain loops: no regular expressions, no `[key, value]` lists, no
+// strings built only to be compared, and an insertion sort for the few keys of an object.
+
 /** Keys no signer includes. */
 const skipped = (key: string): boolean => key === "frame_mode" || key === "signature"
 
+/** Whether the code unit `c` is an ASCII digit; `NaN` (past the end of a string) is not. */
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
+
 /** An array index as JavaScript orders object keys: canonical decimal, at most 2^32 − 2. */
-const isIndexKey = (key: string): boolean =>
-  (key === "0" || /^[1-9][0-9]{0,9}$/.test(key)) && Number(key) <= 4_294_967_294
+const isIndexKey = (key: string): boolean => {
+  const length = key.length
+  if (length === 0 || length > 10) return false
+  const first = key.charCodeAt(0)
+  if (first === 0x30) return length === 1
+  if (!isDigit(first)) return false
+  for (let i = 1; i < length; i++) if (!isDigit(key.charCodeAt(i))) return false
+  return length < 10 || Number(key) <= 4_294_967_294
+}
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+const byValue = (a: string, b: string): number => Number(a) - Number(b)
 
-/** Index keys ascending by value, then the rest by UTF-16 code unit. */
-export const orderKeys = (keys: ReadonlyArray<string>): Array<string> => {
+/**
+ * Sorts `keys` in place by `compare`. An object has a handful of keys, already in order or
+ * nearly, where an insertion sort beats `Array.prototype.sort`'s fixed cost; keys are distinct,
+ * so any correct sort gives the same order.
+ */
+const sortKeys = (keys: Array<string>, compare: (a: string, b: string) => number): void => {
+  if (keys.length > 16) {
+    keys.sort(compare)
+    return
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string
+    let j = i - 1
+    while (j >= 0 && compare(keys[j] as string, key) > 0) {
+      keys[j + 1] = keys[j] as string
+      j--
+    }
+    keys[j + 1] = key
+  }
+}
+
+/** `keys`, which the caller gives up, in signing order: sorted in place when none is an index key. */
+const order = (keys: Array<string>): Array<string> => {
+  let index = 0
+  while (index < keys.length && !isIndexKey(keys[index] as string)) index++
+  if (index === keys.length) {
+    sortKeys(keys, byCodeUnit)
+    return keys
+  }
   const indices: Array<string> = []
   const names: Array<string> = []
   for (const key of keys) (isIndexKey(key) ? indices : names).push(key)
-  indices.sort((a, b) => Number(a) - Number(b))
-  names.sort(byCodeUnit)
+  sortKeys(indices, byValue)
+  sortKeys(names, byCodeUnit)
   return indices.concat(names)
 }
+
+/** Index keys ascending by value, then the rest by UTF-16 code unit. */
+export const orderKeys = (keys: ReadonlyArray<string>): Array<string> => order(keys.slice())
 
 const isPlainObject = (value: object): boolean => {
   const proto = Object.getPrototypeOf(value)
@@ -51,17 +96,24 @@ const isPlainObject = (value: object): boolean => {
 const unsupported = (path: string, what: string): TypeError =>
   new TypeError(`Gate signature: ${what} at ${path === "" ? "the root" : `"${path}"`} is not JSON data`)
 
-/** The children of a container as `[key, value]`, in signing order and without skipped keys. */
-const children = (node: object, path: string): Array<readonly [string, unknown]> => {
-  if (Array.isArray(node)) {
-    // Holes and `undefined` elements go on the wire as `null`.
-    return Array.from(node, (value: unknown, i) => [String(i), value === undefined ? null : value] as const)
-  }
-  if (!isPlainObject(node)) throw unsupported(path, "an object that is not plain")
-  const record = node as Record<string, unknown>
-  return orderKeys(Object.keys(record))
-    .filter((key) => !skipped(key) && record[key] !== undefined)
-    .map((key) => [key, record[key]] as const)
+/** A container the walk descends into: an array or an object, but not a `JsonNumber` (a leaf). */
+const isContainer = (value: unknown): value is object =>
+  typeof value === "object" && value !== null && !(value instanceof JsonNumber)
+
+/** The path of `key` under `prefix`. */
+const pathOf = (prefix: string, key: string): string => (prefix === "" ? key : `${prefix}:${key}`)
+
+/**
+ * The keys of a plain object in signing order, without skipped keys and keys whose value is
+ * `undefined`. Throws on an object that is not plain.
+ */
+const signedKeys = (record: Record<string, unknown>, path: string): Array<string> => {
+  if (!isPlainObject(record)) throw unsupported(path, "an object that is not plain")
+  const keys = order(Object.keys(record))
+  let kept = 0
+  for (const key of keys) if (!skipped(key) && record[key] !== undefined) keys[kept++] = key
+  if (kept !== keys.length) keys.length = kept
+  return keys
 }
 
 /** Whether `JsonNumber`s are accepted: yes in a delivery, no in a body we send (`JSON.stringify` cannot write them). */
@@ -88,31 +140,38 @@ const leaf = (value: unknown, path: string, options: Options): string => {
   }
 }
 
-const flatten = (node: object, prefix: string, options: Options, out: Array<string>): void => {
-  for (const [key, value] of children(node, prefix)) {
-    const path = prefix === "" ? key : `${prefix}:${key}`
-    if (typeof value === "object" && value !== null && !(value instanceof JsonNumber)) {
-      flatten(value, path, options, out)
-    } else {
-      out.push(`${path}:${leaf(value, path, options)}`)
+/** `signed` followed by the entries of `value` at `path`. Entries are never empty, so `signed` is `""` only before the first. */
+const entries = (signed: string, path: string, value: unknown, options: Options): string => {
+  if (isContainer(value)) return flatten(signed, value, path, options)
+  const entry = `${path}:${leaf(value, path, options)}`
+  return signed === "" ? entry : `${signed};${entry}`
+}
+
+const flatten = (signed: string, node: object, prefix: string, options: Options): string => {
+  let result = signed
+  if (Array.isArray(node)) {
+    // Holes and `undefined` elements go on the wire as `null`.
+    const array: ReadonlyArray<unknown> = node
+    const length = array.length
+    for (let i = 0; i < length; i++) {
+      const value = array[i]
+      result = entries(result, pathOf(prefix, String(i)), value === undefined ? null : value, options)
     }
+    return result
   }
+  const record = node as Record<string, unknown>
+  for (const key of signedKeys(record, prefix)) result = entries(result, pathOf(prefix, key), record[key], options)
+  return result
 }
 
 /**
  * The canonical string of `body`. Throws a `TypeError` on data JSON cannot carry (a function,
  * `NaN`, a `Date`), and on a `JsonNumber` unless `numberText` is set.
  */
-export const canonicalString = (body: object, options: Options = { numberText: true }): string => {
-  const entries: Array<string> = []
-  flatten(body, "", options, entries)
-  return entries.join(";")
-}
+export const canonicalString = (body: object, options: Options = { numberText: true }): string =>
+  flatten("", body, "", options)
 
-const isDigitAt = (text: string, i: number): boolean => {
-  const c = text.charCodeAt(i) // NaN past the end
-  return c >= 0x30 && c <= 0x39
-}
+const isDigitAt = (text: string, i: number): boolean => isDigit(text.charCodeAt(i))
 
 /**
  * Whether a natural sort (PHP's `SORT_NATURAL`, digit runs compared as numbers) may order `a`
@@ -133,30 +192,68 @@ const digitRunsDiffer = (a: string, b: string): boolean => {
   return runEnd(a) - start !== runEnd(b) - start
 }
 
+/** Whether `a + ":"` sorts before `b + ":"` by code unit (the whole-path order), without building either. */
+const beforeAsPath = (a: string, b: string): boolean => {
+  const common = Math.min(a.length, b.length)
+  for (let i = 0; i < common; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return x < y
+  }
+  if (a.length === b.length) return false
+  // One is a prefix of the other: the shorter one's `:` meets the longer one's next code unit.
+  return a.length < b.length ? 0x3a <= b.charCodeAt(common) : a.charCodeAt(common) < 0x3a
+}
+
 /**
  * The first path (`""` for the root) under which signers may order entries differently, or
  * `undefined` when all of them build the same string. At each level no key may contain `:`,
  * the keys must come out in the same order when compared as `key + ":"` by code unit (the
  * whole-path order), and no two keys may hold digit runs a natural sort compares differently.
+ * An array's keys are its indices, which meet all three up to 10 elements.
  */
-export const orderAmbiguity = (body: object): string | undefined => {
-  const visit = (node: object, prefix: string): string | undefined => {
-    const entries = children(node, prefix)
-    const keys = entries.map(([key]) => key)
-    for (const [i, key] of keys.entries()) {
-      if (key.includes(":")) return prefix === "" ? key : `${prefix}:${key}`
-      const earlier = keys.slice(0, i)
-      const previous = earlier.at(-1)
-      if (previous !== undefined && !(`${previous}:` < `${key}:`)) return prefix
-      if (earlier.some((other) => digitRunsDiffer(other, key))) return prefix
-    }
-    for (const [key, value] of entries) {
-      if (typeof value === "object" && value !== null && !(value instanceof JsonNumber)) {
-        const inner = visit(value, prefix === "" ? key : `${prefix}:${key}`)
+export const orderAmbiguity = (body: object): string | undefined => visit(body, "")
+
+const visit = (node: object, prefix: string): string | undefined => {
+  if (Array.isArray(node)) {
+    // Index 10 is the first to sort differently: `10:` before `9:`, and `2` against `10` as numbers.
+    const array: ReadonlyArray<unknown> = node
+    if (array.length > 10) return prefix
+    for (let i = 0; i < array.length; i++) {
+      const value = array[i]
+      if (isContainer(value)) {
+        const inner = visit(value, pathOf(prefix, String(i)))
         if (inner !== undefined) return inner
       }
     }
     return undefined
   }
-  return visit(body, "")
+  const record = node as Record<string, unknown>
+  const keys = signedKeys(record, prefix)
+  /** The earlier keys holding a digit: only two such keys can have digit runs that differ. */
+  const withDigits: Array<string> = []
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    let colon = false
+    let digit = false
+    for (let c = 0; c < key.length; c++) {
+      const unit = key.charCodeAt(c)
+      if (unit === 0x3a) colon = true
+      else if (isDigit(unit)) digit = true
+    }
+    if (colon) return pathOf(prefix, key)
+    if (i > 0 && !beforeAsPath(keys[i - 1] as string, key)) return prefix
+    if (digit) {
+      for (const other of withDigits) if (digitRunsDiffer(other, key)) return prefix
+      withDigits.push(key)
+    }
+  }
+  for (const key of keys) {
+    const value = record[key]
+    if (isContainer(value)) {
+      const inner = visit(value, pathOf(prefix, key))
+      if (inner !== undefined) return inner
+    }
+  }
+  return undefined
 }
