@@ -184,7 +184,7 @@ describe("Gate callbacks", () => {
     }).pipe(Effect.provide(services)),
   )
 
-  it.effect("news from Gate moves a card's expiry forward only: a late payment callback cannot roll it back", () =>
+  it.effect("news from Gate never moves a held token's expiry: late or repeated, it could only be stale", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(start)
       const handle = yield* GateCallbacks.make
@@ -202,8 +202,9 @@ describe("Gate callbacks", () => {
       const stale = yield* handle(yield* payment("order-1", "05", "2029"))
       expect(stale.outcomes).toEqual([{ _tag: "Ignored", reason: "no-change" }])
       expect(yield* lifecycle.get(pending.key)).toMatchObject({ expiresAt: Date.UTC(2031, 0, 1) })
-      const renewed = yield* handle(yield* payment("order-2", "03", "2033"))
-      expect(renewed.outcomes[0]).toMatchObject({ _tag: "Applied", token: { expiresAt: Date.UTC(2033, 3, 1) } })
+      const later = yield* handle(yield* payment("order-2", "03", "2033"))
+      expect(later.outcomes).toEqual([{ _tag: "Ignored", reason: "no-change" }])
+      expect(yield* lifecycle.get(pending.key)).toMatchObject({ expiresAt: Date.UTC(2031, 0, 1) })
     }).pipe(Effect.provide(services)),
   )
 })

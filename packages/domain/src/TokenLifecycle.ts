@@ -13,10 +13,10 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type CardInput, cardExpiryEnd, parseCard } from "./Card.js"
+import { type CardInput, parseCard } from "./Card.js"
 import * as Command from "./Command.js"
 import type { FailureReason, LifecycleEvent } from "./Event.js"
-import type { GatewayError } from "./GatewayError.js"
+import { type GatewayError, isTransient } from "./GatewayError.js"
 import {
   AccountRef,
   type CardFingerprint,
@@ -210,9 +210,10 @@ export const make = (options: TokenLifecycleOptions) =>
         return { token, events }
       }).pipe(
         Effect.retry({ times: retries, while: (error) => error._tag === "VersionConflict" }),
-        // Lazy expiry: a command that met an expired token leaves the expiry on record.
+        // Lazy expiry: a command that met an expired token leaves the expiry on record. Not for provider news:
+        // its outcome must not depend on when it is delivered, only on what it says.
         Effect.tapError((error) =>
-          error._tag === "TokenExpired" && command._tag !== "Expire"
+          error._tag === "TokenExpired" && command._tag !== "Expire" && deliveryId === undefined
             ? Effect.ignore(execute(key, Command.expire("clock")))
             : Effect.void,
         ),
@@ -232,6 +233,18 @@ export const make = (options: TokenLifecycleOptions) =>
           onSome: (found) => Effect.succeed(found.state),
         }),
       )
+
+    /**
+     * After a refresh whose outcome is unknown (no answer, a 5xx), the provider may hold the new expiry: read the
+     * token back and record the expiry it reports, so the two do not drift apart. Best effort: failures are ignored.
+     */
+    const reconcileExpiry = (token: Token) =>
+      Effect.gen(function* () {
+        if (!gateway.capabilities.retrieve || token.tokenId === undefined) return
+        const snapshot = yield* gateway.retrieve(token.tokenId, token.owner)
+        const expiry = snapshot.card?.expiry
+        if (expiry !== undefined) yield* run(token.key, Command.refreshExpiry({ expiry }))
+      }).pipe(Effect.ignore)
 
     const issue = (input: IssueInput) =>
       Effect.gen(function* () {
@@ -264,7 +277,9 @@ export const make = (options: TokenLifecycleOptions) =>
               const changes = yield* decide(current, refresh, now)
               if (changes.length === 0) return current
               // Then the provider, which holds the token and updates the expiry on its side; then the record.
-              yield* gateway.issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
+              yield* gateway
+                .issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
+                .pipe(Effect.tapError((error) => (isTransient(error) ? reconcileExpiry(current) : Effect.void)))
               return yield* run(current.key, refresh)
             }
             // Its time is up but not yet recorded: record it, and the card starts a new token below.
@@ -393,23 +408,9 @@ export const make = (options: TokenLifecycleOptions) =>
       Effect.gen(function* () {
         const issuedAt = event.issuedAt === undefined ? {} : { issuedAt: event.issuedAt }
         const issue = Command.issue({ tokenId: event.tokenId, ...issuedAt })
-        if (Option.isSome(found)) {
-          const token = found.value
-          const expiry = event.card?.expiry
-          // Only news the provider sends by itself can move an expiry, and only forward: an answer to one of
-          // our own requests repeats what was recorded when the request was made, and news that arrives late
-          // (a payment made before the card was re-entered) names an expiry already superseded.
-          const known = token.card?.expiry
-          const refresh =
-            event.requestRef === undefined &&
-            token._tag === "Active" &&
-            token.card !== undefined &&
-            expiry !== undefined &&
-            (known === undefined || cardExpiryEnd(expiry) > cardExpiryEnd(known)) &&
-            deduplicatesByCard(policy) &&
-            token.tokenId === event.tokenId
-          return onToken(refresh ? Command.refreshExpiry({ expiry }) : issue)(token)
-        }
+        // A token already held keeps its expiry: only the same card entered again here refreshes it. News of an
+        // expiry from the provider can arrive late, repeated or out of order, and carries no time to order it by.
+        if (Option.isSome(found)) return onToken(issue)(found.value)
         if (event.requestRef !== undefined) return ignore("unknown-request")
         // A token the provider made on its own (after a first payment, say): its life starts here.
         const key = yield* identity.nextKey
@@ -458,9 +459,9 @@ export const make = (options: TokenLifecycleOptions) =>
         const next = yield* nextFor(event, yield* findTarget(requestRef, tokenId))
         if (next._tag === "Ignore") return { _tag: "Ignored", reason: next.reason } as const
         const { token, events } = yield* execute(next.key, next.command, event.deliveryId)
-        return events.length === 0
-          ? ({ _tag: "Ignored", reason: "no-change" } as const)
-          : ({ _tag: "Applied", token, events } as const)
+        if (events.length > 0) return { _tag: "Applied", token, events } as const
+        yield* repository.recordDelivery(event.deliveryId)
+        return { _tag: "Ignored", reason: "no-change" } as const
       }).pipe(
         Effect.catchIf(
           (error): error is DuplicateDelivery => error._tag === "DuplicateDelivery",
@@ -468,7 +469,11 @@ export const make = (options: TokenLifecycleOptions) =>
         ),
         Effect.catchIf(
           (error): error is LifecycleError => alreadyFinal.has(error._tag),
-          () => Effect.succeed({ _tag: "Ignored", reason: "already-final" } as const),
+          () =>
+            Effect.as(repository.recordDelivery(event.deliveryId), {
+              _tag: "Ignored",
+              reason: "already-final",
+            } as const),
         ),
       )
 

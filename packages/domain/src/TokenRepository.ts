@@ -92,8 +92,10 @@ export interface TokenRepositoryService {
   readonly findByTokenId: (provider: ProviderId, tokenId: TokenId) => Effect.Effect<Option.Option<StoredToken>>
   /** The token whose issuance the provider accepted under `requestRef`: the pending one, else the latest that had it. */
   readonly findByRequest: (provider: ProviderId, requestRef: string) => Effect.Effect<Option.Option<StoredToken>>
-  /** Whether a provider delivery with this id was applied. */
+  /** Whether a provider delivery with this id was judged before (applied, or found to change nothing). */
   readonly hasDelivery: (deliveryId: string) => Effect.Effect<boolean>
+  /** Note a delivery that was judged and changed nothing, so a repeat is known as one. */
+  readonly recordDelivery: (deliveryId: string) => Effect.Effect<void>
   /** Keys of active tokens whose expiry is at or before `now`. */
   readonly due: (now: EpochMillis) => Effect.Effect<ReadonlyArray<TokenKey>>
 }

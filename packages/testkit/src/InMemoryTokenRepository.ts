@@ -124,6 +124,8 @@ export const make: Effect.Effect<TokenRepositoryService> = Effect.map(Synchroniz
     findByRequest: (provider: ProviderId, requestRef: string) =>
       liveElseLatest(requestKey(provider, requestRef), "byRequest"),
     hasDelivery: (deliveryId: string) => read((store) => store.deliveries.has(deliveryId)),
+    recordDelivery: (deliveryId: string) =>
+      SynchronizedRef.update(ref, (store) => ({ ...store, deliveries: new Set([...store.deliveries, deliveryId]) })),
     due: (now: EpochMillis) =>
       read((store) =>
         [...store.tokens.values()]
