@@ -9,7 +9,7 @@
  * floor, measured in the same run, are what to compare between machines.
  */
 import { availableParallelism, cpus } from "node:os"
-import { Bench, type Task } from "tinybench"
+import { Bench } from "tinybench"
 import * as Signers from "./gate-signing.js"
 import * as Report from "./report.js"
 
@@ -25,14 +25,7 @@ interface Measured {
   readonly role: Role
 }
 
-const medianMillis = (task: Task): number => {
-  const result = task.result
-  if (result.state !== "completed") throw new Error(`benchmark "${task.name}" did not complete: ${result.state}`)
-  return result.latency.p50
-}
-const relativeMargin = (task: Task): number =>
-  task.result.state === "completed" ? task.result.latency.rme : Number.NaN
-const samples = (task: Task): number => (task.result.state === "completed" ? task.result.latency.samplesCount : 0)
+const { medianMillis, relativeMargin, samples } = Report
 
 const batch = 1_000
 

@@ -11,7 +11,7 @@
  */
 import { availableParallelism, cpus } from "node:os"
 import { replay } from "@token-lifecycle/domain/Lifecycle"
-import { Bench, type Task } from "tinybench"
+import { Bench } from "tinybench"
 import * as Report from "./report.js"
 import * as Streams from "./streams.js"
 
@@ -26,14 +26,7 @@ interface Measured {
   readonly target: boolean
 }
 
-const medianMillis = (task: Task): number => {
-  const result = task.result
-  if (result.state !== "completed") throw new Error(`benchmark "${task.name}" did not complete: ${result.state}`)
-  return result.latency.p50
-}
-const relativeMargin = (task: Task): number =>
-  task.result.state === "completed" ? task.result.latency.rme : Number.NaN
-const samples = (task: Task): number => (task.result.state === "completed" ? task.result.latency.samplesCount : 0)
+const { medianMillis, relativeMargin, samples } = Report
 
 /** Refuse to report a benchmark whose work is not what it claims. */
 const check = (holds: boolean, what: string) => {

@@ -1,3 +1,4 @@
+import type { Task } from "tinybench"
 /**
  * Plain-text tables for the benchmark's results.
  */
@@ -24,3 +25,17 @@ export const millis = (ms: number): string => `${twoDecimals.format(ms)} ms`
 export const nanos = (ns: number): string => `${twoDecimals.format(ns)} ns`
 export const percent = (p: number): string => `±${twoDecimals.format(p)} %`
 export const ratio = (r: number): string => `${twoDecimals.format(r)}×`
+
+/** A finished tinybench task's median sample, in milliseconds; a task that did not complete stops the run. */
+export const medianMillis = (task: Task): number => {
+  const result = task.result
+  if (result.state !== "completed") throw new Error(`benchmark "${task.name}" did not complete: ${result.state}`)
+  return result.latency.p50
+}
+
+/** The relative margin of error of a task's mean (95 %). */
+export const relativeMargin = (task: Task): number =>
+  task.result.state === "completed" ? task.result.latency.rme : Number.NaN
+
+export const samples = (task: Task): number =>
+  task.result.state === "completed" ? task.result.latency.samplesCount : 0

@@ -18,6 +18,7 @@ import * as Policy from "@token-lifecycle/domain/Policy"
 import type { Token } from "@token-lifecycle/domain/Token"
 import { layer as lifecycleLayer, TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import * as InMemoryTokenRepository from "@token-lifecycle/testkit/InMemoryTokenRepository"
+import * as ManualClock from "@token-lifecycle/testkit/ManualClock"
 import * as Runs from "@token-lifecycle/testkit/Runs"
 import * as SequentialIdentity from "@token-lifecycle/testkit/SequentialIdentity"
 import type { PaymentRecord, TokenView } from "@token-lifecycle/testkit/simulators/gate/GateBooks"
@@ -26,7 +27,6 @@ import * as GateFaults from "@token-lifecycle/testkit/simulators/gate/GateFaults
 import * as GateHttpClient from "@token-lifecycle/testkit/simulators/gate/GateHttpClient"
 import * as GateSimulator from "@token-lifecycle/testkit/simulators/gate/GateSimulator"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -93,21 +93,8 @@ const leaksCardNumber = (text: string): boolean => cardNumbers.some((n) => text.
  * they take `TestClock` and move it while a call runs.
  */
 const steppedClock = (startAt: number) => {
-  let now = startAt
-  const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => now,
-    unsafeCurrentTimeNanos: () => BigInt(now) * 1_000_000n,
-    currentTimeMillis: Effect.sync(() => now),
-    currentTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
-    sleep: () => Effect.never,
-  }
-  return {
-    layer: Layer.setClock(clock),
-    advance: (millis: number) => {
-      now += millis
-    },
-  }
+  const manual = ManualClock.make(startAt, { sleeps: "never-wake" })
+  return { layer: Layer.setClock(manual.clock), advance: (millis: number) => Effect.runSync(manual.adjust(millis)) }
 }
 
 const servicesLayer = (options: {

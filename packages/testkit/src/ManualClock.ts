@@ -13,7 +13,15 @@ export interface ManualClock {
   readonly setTime: (instant: number) => Effect.Effect<void>
 }
 
-export const make = (start: number): ManualClock => {
+export interface ManualClockOptions {
+  /**
+   * What a sleep does: return at once (the default: nothing waits), or never wake (for code whose only
+   * sleeps are timeouts that must not fire).
+   */
+  readonly sleeps?: "return-at-once" | "never-wake"
+}
+
+export const make = (start: number, options: ManualClockOptions = {}): ManualClock => {
   let now = start
   const clock: Clock.Clock = {
     [Clock.ClockTypeId]: Clock.ClockTypeId,
@@ -21,7 +29,7 @@ export const make = (start: number): ManualClock => {
     unsafeCurrentTimeNanos: () => BigInt(now) * 1_000_000n,
     currentTimeMillis: Effect.sync(() => now),
     currentTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
-    sleep: () => Effect.void,
+    sleep: () => (options.sleeps === "never-wake" ? Effect.never : Effect.void),
   }
   return {
     clock,
