@@ -264,26 +264,39 @@ export const make = (options: TokenLifecycleOptions) =>
           ...(input.customer === undefined ? {} : { customer: input.customer }),
         }
 
-        // The same card again, where the provider keeps one token per card: refresh that token's expiry.
-        if (card !== undefined && fingerprint !== undefined && deduplicatesByCard(policy)) {
+        const sameCard = card !== undefined && fingerprint !== undefined && deduplicatesByCard(policy)
+
+        /**
+         * The card already has a live token, where the provider keeps one per card: a pending one is the answer; an
+         * active one has its expiry refreshed; a lapsed one has its expiry recorded and the card starts a new token
+         * (`None`).
+         */
+        const sameCardAgain = (current: Token) =>
+          Effect.gen(function* () {
+            if (card === undefined || current._tag === "Pending") return Option.some(current)
+            const now = yield* Clock.currentTimeMillis
+            if (isDue(current, now)) {
+              yield* Effect.ignore(run(current.key, Command.expire("clock")))
+              return Option.none<Token>()
+            }
+            const refresh = Command.refreshExpiry(
+              fingerprint === undefined ? { expiry: card.expiry } : { expiry: card.expiry, fingerprint },
+            )
+            // Judged first, so a refresh the lifecycle refuses (a lapsed card) never reaches the provider.
+            const changes = yield* decide(current, refresh, now)
+            if (changes.length === 0) return Option.some(current)
+            // Then the provider, which holds the token and updates the expiry on its side; then the record.
+            yield* gateway
+              .issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
+              .pipe(Effect.tapError((error) => (isTransient(error) ? reconcileExpiry(current) : Effect.void)))
+            return Option.some(yield* run(current.key, refresh))
+          })
+
+        if (sameCard) {
           const existing = yield* repository.findLiveByCard({ provider, account, owner, fingerprint })
           if (Option.isSome(existing)) {
-            const current = existing.value.state
-            if (current._tag === "Pending") return current
-            const now = yield* Clock.currentTimeMillis
-            if (!isDue(current, now)) {
-              const refresh = Command.refreshExpiry({ expiry: card.expiry, fingerprint })
-              // Judged first, so a refresh the lifecycle refuses (a lapsed card) never reaches the provider.
-              const changes = yield* decide(current, refresh, now)
-              if (changes.length === 0) return current
-              // Then the provider, which holds the token and updates the expiry on its side; then the record.
-              yield* gateway
-                .issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })
-                .pipe(Effect.tapError((error) => (isTransient(error) ? reconcileExpiry(current) : Effect.void)))
-              return yield* run(current.key, refresh)
-            }
-            // Its time is up but not yet recorded: record it, and the card starts a new token below.
-            yield* Effect.ignore(run(current.key, Command.expire("clock")))
+            const handled = yield* sameCardAgain(existing.value.state)
+            if (Option.isSome(handled)) return handled.value
           }
         }
 
@@ -302,7 +315,16 @@ export const make = (options: TokenLifecycleOptions) =>
           type: input.type,
           ...(cardSummary === undefined ? {} : { card: cardSummary }),
         }
-        yield* run(key, Command.request(facts))
+        const requested = yield* Effect.either(run(key, Command.request(facts)))
+        if (Either.isLeft(requested)) {
+          const error = requested.left
+          if (error._tag !== "LiveTokenConflict" || !sameCard) return yield* Effect.fail(error)
+          // Another caller started this card's token between the look-up above and this write: carry on with theirs.
+          const theirs = yield* sameCardAgain(yield* load(error.existing))
+          if (Option.isSome(theirs)) return theirs.value
+          // Theirs had lapsed: its expiry is now on record and the card is free.
+          yield* run(key, Command.request(facts))
+        }
 
         const outcome = yield* gateway
           .issue({ ...issueRequest, idempotencyKey: yield* identity.nextIdempotencyKey })

@@ -11,6 +11,7 @@ import { TokenRepository } from "@token-lifecycle/domain/TokenRepository"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as InMemoryTokenRepository from "../src/InMemoryTokenRepository.js"
@@ -230,5 +231,36 @@ describe("revoking and expiring", () => {
       expect(yield* lifecycle.get(late.key)).toMatchObject({ _tag: "Active" })
       expect(yield* lifecycle.get(early.key)).toMatchObject({ _tag: "Expired", ending: { cause: "time-to-live" } })
     }).pipe(Effect.provide(harness(Policy.zai()))),
+  )
+})
+
+describe("the same card from two callers at once", () => {
+  /** A store whose card look-up has not yet seen the other caller's write: the race, made certain. */
+  const staleCardIndex = Layer.effect(
+    TokenRepository,
+    Effect.map(InMemoryTokenRepository.make, (repository) => ({
+      ...repository,
+      findLiveByCard: () => Effect.succeed(Option.none()),
+    })),
+  )
+
+  it.effect("the second caller gets the first caller's token, not a conflict and not a second token", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(start)
+      const lifecycle = yield* TokenLifecycle
+      const first = yield* lifecycle.issue({ ...alice, card })
+      const second = yield* lifecycle.issue({ ...alice, card })
+      expect(second.key).toBe(first.key)
+      expect(yield* callsMade).toEqual(["issue"])
+      expect(yield* historyTags(first.key)).toEqual(["TokenRequested", "TokenRequestAcknowledged"])
+    }).pipe(
+      Effect.provide(
+        lifecycleLayer({ policy: Policy.gate }).pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(spiedReferenceGateway(Policy.gate), staleCardIndex, SequentialIdentity.layer()),
+          ),
+        ),
+      ),
+    ),
   )
 })
