@@ -1,0 +1,100 @@
+/**
+ * How KOMOJU says no, mapped into the domain's provider errors: on the HTTP status first, then
+ * refined by the body's `code` (provider notes §7). Codes seen in official code and fixtures are
+ * named here; any other code falls back to what its status means.
+ */
+import type { ProviderAnswer } from "@token-lifecycle/adapter-kit/ProviderHttp"
+import { retryAfterFrom } from "@token-lifecycle/adapter-kit/ProviderHttp"
+import {
+  type GatewayError,
+  ProviderDeclined,
+  ProviderNotFound,
+  ProviderProtocolError,
+  ProviderRateLimited,
+  ProviderUnauthorized,
+  ProviderUnavailable,
+  ProviderValidationError,
+} from "@token-lifecycle/domain/GatewayError"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { ErrorObject } from "./wire.js"
+
+export const provider = "komoju"
+
+/** The card was refused: the request was fine, repeating it will not help. Checked before `invalid_*`. */
+export const cardCodes: ReadonlySet<string> = new Set([
+  "card_declined",
+  "card_expired",
+  "bad_verification_value",
+  "insufficient_funds",
+  "fraudulent",
+  "invalid_number",
+])
+
+const isValidationCode = (code: string): boolean =>
+  code === "missing_parameter" ||
+  code === "bad_request" ||
+  code === "unprocessable_entity" ||
+  code.startsWith("invalid_")
+
+/**
+ * HTTP 409: a request with the same `X-KOMOJU-IDEMPOTENCY` key is still in flight (§6). There is
+ * no dedicated error for it, so it is a `ProviderUnavailable` with status 409: transient, so a
+ * caller retries later, and the retry must reuse the same key and body to stay one operation.
+ */
+export const idempotencyKeyInFlight = 409
+
+/** Every refusal body is `{"error": {...}}`, except Session: Pay's, whose `error` may be a bare string (§5b). */
+const RefusalBody = Schema.Struct({ error: Schema.Union(Schema.String, ErrorObject) })
+
+interface Refusal {
+  readonly code: string | undefined
+  readonly message: string
+  readonly param: string | undefined
+}
+
+const readRefusal = (answer: ProviderAnswer): Refusal | undefined => {
+  const decoded = Schema.decodeUnknownEither(RefusalBody)(answer.body)
+  if (Either.isLeft(decoded)) return undefined
+  const error = decoded.right.error
+  return typeof error === "string"
+    ? { code: undefined, message: error, param: undefined }
+    : { code: error.code, message: error.message, param: error.param ?? undefined }
+}
+
+export const refusal = (answer: ProviderAnswer): GatewayError => {
+  const status = answer.status
+  // These statuses say all the caller needs, body or not: a maintenance page is still maintenance.
+  if (status === 429) {
+    const wait = retryAfterFrom(answer, ["Retry-After"])
+    return new ProviderRateLimited(wait === undefined ? { provider } : { provider, retryAfterMillis: wait })
+  }
+  const body = readRefusal(answer)
+  const message = body?.message ?? `HTTP ${status}`
+  if (status === idempotencyKeyInFlight) {
+    return new ProviderUnavailable({
+      provider,
+      status,
+      message: body === undefined ? "a request with this idempotency key is still in flight" : message,
+    })
+  }
+  if (status >= 500) return new ProviderUnavailable({ provider, status, message })
+  if (body === undefined) {
+    return new ProviderProtocolError({ provider, status, message: "refusal without a readable body" })
+  }
+  if (status === 401 || status === 403) return new ProviderUnauthorized({ provider, message })
+  if (status === 404) return new ProviderNotFound({ provider, resource: body.param ?? "resource", message })
+  const code = body.code
+  if (code !== undefined && cardCodes.has(code)) return new ProviderDeclined({ provider, code, message })
+  const fields = body.param === undefined ? [] : [{ field: body.param, message }]
+  if (code === undefined || isValidationCode(code) || status === 400 || status === 422) {
+    return new ProviderValidationError({
+      provider,
+      message,
+      fields,
+      ...(code === undefined ? {} : { providerCode: code }),
+    })
+  }
+  // Another 4xx with a code of its own (402 `request_failed`, say): KOMOJU understood and said no.
+  return new ProviderDeclined({ provider, code, message })
+}
