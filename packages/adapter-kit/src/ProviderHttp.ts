@@ -16,8 +16,12 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import {
   type GatewayError,
   isTransient,
+  ProviderNotFound,
   ProviderProtocolError,
+  ProviderRateLimited,
   ProviderTimeout,
+  ProviderUnauthorized,
+  ProviderUnavailable,
 } from "@token-lifecycle/domain/GatewayError"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -120,6 +124,34 @@ export const retryAfterFrom = (answer: ProviderAnswer, names: ReadonlyArray<stri
       if (wait !== undefined) return wait
     }
   }
+  return undefined
+}
+
+/** A 429 as the provider's typed error, with the wait it asked for when one of `headers` gives it. */
+export const rateLimited = (
+  provider: string,
+  answer: ProviderAnswer,
+  headers: ReadonlyArray<string> = ["Retry-After"],
+): ProviderRateLimited => {
+  const wait = retryAfterFrom(answer, headers)
+  return new ProviderRateLimited(wait === undefined ? { provider } : { provider, retryAfterMillis: wait })
+}
+
+/**
+ * What the HTTP status alone says, for the statuses every provider here uses alike: 429 rate
+ * limited, 5xx unavailable, 401/403 unauthorized, 404 not found. `undefined` for the others,
+ * whose meaning is the provider's to read from its body.
+ */
+export const refusalByStatus = (
+  provider: string,
+  answer: ProviderAnswer,
+  message: string,
+): GatewayError | undefined => {
+  const status = answer.status
+  if (status === 429) return rateLimited(provider, answer)
+  if (status >= 500) return new ProviderUnavailable({ provider, status, message })
+  if (status === 401 || status === 403) return new ProviderUnauthorized({ provider, message })
+  if (status === 404) return new ProviderNotFound({ provider, resource: "resource", message })
   return undefined
 }
 

@@ -1,3 +1,4 @@
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -164,5 +165,28 @@ describe("retry-after values", () => {
     expect(ProviderHttp.parseRetryAfter("Thu, 01 Jan 2026 12:00:05 GMT", now)).toBe(5_000)
     expect(ProviderHttp.parseRetryAfter(String(now / 1000 + 9), now)).toBe(9_000)
     expect(ProviderHttp.parseRetryAfter("soon", now)).toBeUndefined()
+  })
+})
+
+describe("what a status alone says", () => {
+  const answer = (status: number, headers: Record<string, string> = {}): ProviderHttp.ProviderAnswer => ({
+    status,
+    headers: Headers.fromInput(headers),
+    body: undefined,
+    receivedAt: Date.UTC(2026, 0, 1),
+  })
+
+  it("is shared by every provider for 429, 5xx, 401/403 and 404, and left to the provider otherwise", () => {
+    expect(ProviderHttp.refusalByStatus("acme", answer(429, { "Retry-After": "3" }), "m")).toMatchObject({
+      _tag: "ProviderRateLimited",
+      retryAfterMillis: 3000,
+    })
+    expect(ProviderHttp.refusalByStatus("acme", answer(503), "m")).toMatchObject({
+      _tag: "ProviderUnavailable",
+      status: 503,
+    })
+    expect(ProviderHttp.refusalByStatus("acme", answer(403), "m")?._tag).toBe("ProviderUnauthorized")
+    expect(ProviderHttp.refusalByStatus("acme", answer(404), "m")?._tag).toBe("ProviderNotFound")
+    expect(ProviderHttp.refusalByStatus("acme", answer(422), "m")).toBeUndefined()
   })
 })

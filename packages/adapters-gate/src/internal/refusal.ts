@@ -2,14 +2,12 @@
  * How Gate says no, mapped into the domain's provider errors: on Gate's own code first
  * (provider notes §8), then on the HTTP status when the body carries no code we know.
  */
-import type { ProviderAnswer } from "@token-lifecycle/adapter-kit/ProviderHttp"
-import { retryAfterFrom } from "@token-lifecycle/adapter-kit/ProviderHttp"
+import { type ProviderAnswer, refusalByStatus } from "@token-lifecycle/adapter-kit/ProviderHttp"
 import {
   type GatewayError,
   ProviderDeclined,
   ProviderNotFound,
   ProviderProtocolError,
-  ProviderRateLimited,
   ProviderUnauthorized,
   ProviderUnavailable,
   ProviderValidationError,
@@ -49,12 +47,5 @@ export const refusal = (answer: ProviderAnswer): GatewayError => {
     if (unavailable.has(code)) return new ProviderUnavailable({ provider, status: answer.status, message })
     if (answer.status < 500) return new ProviderDeclined({ provider, code: String(code), message })
   }
-  if (answer.status === 429) {
-    const wait = retryAfterFrom(answer, ["Retry-After"])
-    return new ProviderRateLimited(wait === undefined ? { provider } : { provider, retryAfterMillis: wait })
-  }
-  if (answer.status >= 500) return new ProviderUnavailable({ provider, status: answer.status, message })
-  if (answer.status === 401 || answer.status === 403) return new ProviderUnauthorized({ provider, message })
-  if (answer.status === 404) return new ProviderNotFound({ provider, resource: "resource", message })
-  return new ProviderValidationError({ provider, message, fields })
+  return refusalByStatus(provider, answer, message) ?? new ProviderValidationError({ provider, message, fields })
 }

@@ -3,15 +3,12 @@
  * refined by the body's `code` (provider notes §7). Codes seen in official code and fixtures are
  * named here; any other code falls back to what its status means.
  */
-import type { ProviderAnswer } from "@token-lifecycle/adapter-kit/ProviderHttp"
-import { retryAfterFrom } from "@token-lifecycle/adapter-kit/ProviderHttp"
+import { type ProviderAnswer, rateLimited, refusalByStatus } from "@token-lifecycle/adapter-kit/ProviderHttp"
 import {
   type GatewayError,
   ProviderDeclined,
   ProviderNotFound,
   ProviderProtocolError,
-  ProviderRateLimited,
-  ProviderUnauthorized,
   ProviderUnavailable,
   ProviderValidationError,
 } from "@token-lifecycle/domain/GatewayError"
@@ -65,10 +62,7 @@ const readRefusal = (answer: ProviderAnswer): Refusal | undefined => {
 export const refusal = (answer: ProviderAnswer): GatewayError => {
   const status = answer.status
   // These statuses say all the caller needs, body or not: a maintenance page is still maintenance.
-  if (status === 429) {
-    const wait = retryAfterFrom(answer, ["Retry-After"])
-    return new ProviderRateLimited(wait === undefined ? { provider } : { provider, retryAfterMillis: wait })
-  }
+  if (status === 429) return rateLimited(provider, answer)
   const body = readRefusal(answer)
   const message = body?.message ?? `HTTP ${status}`
   if (status === idempotencyKeyInFlight) {
@@ -78,12 +72,14 @@ export const refusal = (answer: ProviderAnswer): GatewayError => {
       message: body === undefined ? "a request with this idempotency key is still in flight" : message,
     })
   }
-  if (status >= 500) return new ProviderUnavailable({ provider, status, message })
+  if (status === 404 && body?.param != null) {
+    return new ProviderNotFound({ provider, resource: body.param, message })
+  }
+  const byStatus = refusalByStatus(provider, answer, message)
+  if (byStatus !== undefined) return byStatus
   if (body === undefined) {
     return new ProviderProtocolError({ provider, status, message: "refusal without a readable body" })
   }
-  if (status === 401 || status === 403) return new ProviderUnauthorized({ provider, message })
-  if (status === 404) return new ProviderNotFound({ provider, resource: body.param ?? "resource", message })
   const code = body.code
   if (code !== undefined && cardCodes.has(code)) return new ProviderDeclined({ provider, code, message })
   const fields = body.param === undefined ? [] : [{ field: body.param, message }]

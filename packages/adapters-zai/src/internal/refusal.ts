@@ -4,14 +4,11 @@
  * the same configuration, so both read as unauthorized; a 400 means the request we built was
  * refused. Core API refusals (§8) are mapped elsewhere: their body has another shape.
  */
-import type { ProviderAnswer } from "@token-lifecycle/adapter-kit/ProviderHttp"
-import { retryAfterFrom } from "@token-lifecycle/adapter-kit/ProviderHttp"
+import { type ProviderAnswer, refusalByStatus } from "@token-lifecycle/adapter-kit/ProviderHttp"
 import {
   type GatewayError,
   ProviderProtocolError,
-  ProviderRateLimited,
   ProviderUnauthorized,
-  ProviderUnavailable,
   ProviderValidationError,
 } from "@token-lifecycle/domain/GatewayError"
 import * as Either from "effect/Either"
@@ -34,13 +31,11 @@ export const tokenRefusal =
     const decoded = Schema.decodeUnknownEither(TokenRefusal)(answer.body)
     const said = Either.isRight(decoded) ? hide(decoded.right.error).slice(0, maximumMessageLength) : undefined
     const message = `tokens: ${said ?? `HTTP ${answer.status}`}`
-    if (answer.status === 429) {
-      const wait = retryAfterFrom(answer, ["Retry-After"])
-      return new ProviderRateLimited(wait === undefined ? { provider } : { provider, retryAfterMillis: wait })
-    }
-    if (answer.status >= 500) return new ProviderUnavailable({ provider, status: answer.status, message })
-    if (answer.status === 401 || answer.status === 403 || answer.status === 422) {
-      return new ProviderUnauthorized({ provider, message })
+    // An issuer refusing the client's details (422) is a configuration problem, like refused credentials.
+    if (answer.status === 422) return new ProviderUnauthorized({ provider, message })
+    if (answer.status !== 404) {
+      const byStatus = refusalByStatus(provider, answer, message)
+      if (byStatus !== undefined) return byStatus
     }
     if (answer.status === 400) return new ProviderValidationError({ provider, message })
     return new ProviderProtocolError({ provider, status: answer.status, message })
