@@ -393,13 +393,3 @@ export const replay = (events: Iterable<LifecycleEvent>, from: TokenState = init
   for (const event of events) state = evolve(state, event)
   return state
 }
-
-/** Decide, then apply the events: the next state with the events that led there. */
-export const transition = (
-  state: TokenState,
-  command: Command.LifecycleCommand,
-  now: EpochMillis,
-): Either.Either<
-  { readonly state: TokenState; readonly events: ReadonlyArray<LifecycleEvent> },
-  Errors.LifecycleError
-> => Either.map(decide(state, command, now), (events) => ({ state: replay(events, state), events }))
