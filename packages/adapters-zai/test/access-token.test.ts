@@ -178,6 +178,7 @@ describe("the Zai access token", () => {
         [401, '{"error":"invalid credentials"}', "ProviderUnauthorized"],
         [422, '{"error":"invalid client details"}', "ProviderUnauthorized"],
         [500, '{"error":"something went wrong"}', "ProviderUnavailable"],
+        [404, "", "ProviderNotFound"],
         [418, "teapot", "ProviderProtocolError"],
         [200, '{"access_token":"token-1","token_type":"Bearer"}', "ProviderProtocolError"],
         [200, '{"access_token":"token-1","expires_in":3600,"token_type":"MAC"}', "ProviderProtocolError"],

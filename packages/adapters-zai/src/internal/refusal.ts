@@ -33,10 +33,8 @@ export const tokenRefusal =
     const message = `tokens: ${said ?? `HTTP ${answer.status}`}`
     // An issuer refusing the client's details (422) is a configuration problem, like refused credentials.
     if (answer.status === 422) return new ProviderUnauthorized({ provider, message })
-    if (answer.status !== 404) {
-      const byStatus = refusalByStatus(provider, answer, message)
-      if (byStatus !== undefined) return byStatus
-    }
+    const byStatus = refusalByStatus(provider, answer, message)
+    if (byStatus !== undefined) return byStatus
     if (answer.status === 400) return new ProviderValidationError({ provider, message })
     return new ProviderProtocolError({ provider, status: answer.status, message })
   }
