@@ -379,20 +379,22 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
       expect(unsupported.provider, "the provider Unsupported names").toBe(gateway.provider)
     })
 
-  /** Register a test against a fresh gateway at `startAt`. */
-  const gatewayTest = (
-    title: string,
-    body: (gateway: TokenGatewayService) => Effect.Effect<void, never, TokenGateway | R>,
-  ) =>
-    it.effect(
-      title,
-      () =>
-        Effect.gen(function* () {
-          yield* TestClock.setTime(startAt)
-          yield* body(yield* TokenGateway)
-        }).pipe(Effect.provide(options.gateway)),
-      options.timeout,
-    )
+  /** Register a test against services built afresh from `layer`, with the clock at `startAt`. */
+  const freshTest =
+    <S, Provided>(layer: Layer.Layer<Provided, E>, services: Effect.Effect<S, never, NoInfer<Provided>>) =>
+    (title: string, body: (services: S) => Effect.Effect<void, never, Provided>) =>
+      it.effect(
+        title,
+        () =>
+          Effect.gen(function* () {
+            yield* TestClock.setTime(startAt)
+            yield* body(yield* services)
+          }).pipe(Effect.provide(layer)),
+        options.timeout,
+      )
+
+  /** Register a test against a fresh gateway. */
+  const gatewayTest = freshTest(options.gateway, TokenGateway)
 
   // --- Driving the lifecycle over the gateway -------------------------------
 
@@ -402,6 +404,7 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
     Layer.provideMerge(Layer.mergeAll(options.gateway, InMemoryTokenRepository.layer, SequentialIdentity.layer())),
   )
 
+  /** Register a test against a fresh lifecycle over a fresh gateway, in-memory store and identity. */
   const lifecycleTest = (
     title: string,
     body: (
@@ -409,14 +412,9 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
       gateway: TokenGatewayService,
     ) => Effect.Effect<void, never, LifecycleServices>,
   ) =>
-    it.effect(
+    freshTest(lifecycleLayer, Effect.all([TokenLifecycle.TokenLifecycle, TokenGateway]))(
       title,
-      () =>
-        Effect.gen(function* () {
-          yield* TestClock.setTime(startAt)
-          yield* body(yield* TokenLifecycle.TokenLifecycle, yield* TokenGateway)
-        }).pipe(Effect.provide(lifecycleLayer)),
-      options.timeout,
+      ([lifecycle, gateway]) => body(lifecycle, gateway),
     )
 
   const tagsOf = (lifecycle: TokenLifecycle.TokenLifecycleService, key: TokenKey) =>
