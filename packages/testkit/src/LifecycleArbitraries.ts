@@ -305,6 +305,30 @@ export interface ScenarioOptions {
   readonly maxSteps?: number
 }
 
+/** A command sent at the scenario's start instant. */
+const atStart = (command: Command.LifecycleCommand): ScenarioStep => ({
+  order: { _tag: "Command", command },
+  time: { _tag: "After", millis: 0 },
+})
+
+/** A scenario for `facts` from `start`: the `opening` commands at the start, then any commands at any times. */
+const scenarioOf = (
+  facts: TokenFacts,
+  start: EpochMillis,
+  opening: fc.Arbitrary<ReadonlyArray<Command.LifecycleCommand>>,
+  length: { readonly minLength?: number; readonly maxLength: number },
+): fc.Arbitrary<Scenario> =>
+  fc.record(
+    {
+      facts: fc.constant(facts),
+      start: fc.constant(start),
+      steps: fc
+        .tuple(opening, fc.array(fc.record({ order: orderFor(facts, start), time: timeStepOrExpiry }, plain), length))
+        .map(([first, rest]): ReadonlyArray<ScenarioStep> => [...first.map(atStart), ...rest]),
+    },
+    plain,
+  )
+
 /**
  * One token's life under a generated policy: usually opened by a request or an issue, then
  * any commands at any times. Some scenarios start with something else, to reach the
@@ -314,25 +338,13 @@ export const scenario = (options: ScenarioOptions = {}): fc.Arbitrary<Scenario> 
   (options.policy ?? policy)
     .chain((p) => fc.tuple((options.facts ?? factsFor)(p), instantNearBase))
     .chain(([facts, start]) =>
-      fc.record(
-        {
-          facts: fc.constant(facts),
-          start: fc.constant(start),
-          steps: fc
-            .tuple(
-              fc.option(openingFor(facts, start), { freq: 20, nil: undefined }),
-              fc.array(fc.record({ order: orderFor(facts, start), time: timeStepOrExpiry }, plain), {
-                maxLength: options.maxSteps ?? 24,
-              }),
-            )
-            .map(
-              ([opening, rest]): ReadonlyArray<ScenarioStep> =>
-                opening === undefined
-                  ? rest
-                  : [{ order: { _tag: "Command", command: opening }, time: { _tag: "After", millis: 0 } }, ...rest],
-            ),
-        },
-        plain,
+      scenarioOf(
+        facts,
+        start,
+        fc
+          .option(openingFor(facts, start), { freq: 20, nil: undefined })
+          .map((opening) => (opening === undefined ? [] : [opening])),
+        { maxLength: options.maxSteps ?? 24 },
       ),
     )
 
@@ -378,32 +390,7 @@ export const endedScenario = (options: ScenarioOptions = {}): fc.Arbitrary<Scena
     )
     .filter(([facts, start]) => facts.card?.expiry === undefined || cardExpiryEnd(facts.card.expiry) > start)
     .chain(([facts, start]) =>
-      fc.record(
-        {
-          facts: fc.constant(facts),
-          start: fc.constant(start),
-          steps: fc
-            .tuple(
-              endingFor(facts, start),
-              fc.array(fc.record({ order: orderFor(facts, start), time: timeStepOrExpiry }, plain), {
-                minLength: 1,
-                maxLength: options.maxSteps ?? 16,
-              }),
-            )
-            .map(
-              ([ending, rest]): ReadonlyArray<ScenarioStep> => [
-                ...ending.map(
-                  (command): ScenarioStep => ({
-                    order: { _tag: "Command", command },
-                    time: { _tag: "After", millis: 0 },
-                  }),
-                ),
-                ...rest,
-              ],
-            ),
-        },
-        plain,
-      ),
+      scenarioOf(facts, start, endingFor(facts, start), { minLength: 1, maxLength: options.maxSteps ?? 16 }),
     )
 
 // ---------------------------------------------------------------------------
