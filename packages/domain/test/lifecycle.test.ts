@@ -121,19 +121,7 @@ describe("issuing", () => {
 
 describe("using", () => {
   it("a single-use token is used once and then refused", () => {
-    const used = given(requested(Policy.rebilly), issuedFrom(Policy.rebilly))
-      .when(use(), T0 + minutes(5))
-      .thenEvents({
-        _tag: "TokenUsed",
-        key,
-        at: T0 + minutes(5),
-        by: owner,
-        for: "card",
-        reference: ref("pay-1"),
-        uses: 1,
-      })
-    expect(used).toMatchObject({ _tag: "Used", ending: { cause: "used-up" } })
-    const second = given(requested(Policy.rebilly), issuedFrom(Policy.rebilly), {
+    const firstUse: LifecycleEvent = {
       _tag: "TokenUsed",
       key,
       at: T0 + minutes(5),
@@ -141,7 +129,12 @@ describe("using", () => {
       for: "card",
       reference: ref("pay-1"),
       uses: 1,
-    })
+    }
+    const used = given(requested(Policy.rebilly), issuedFrom(Policy.rebilly))
+      .when(use(), T0 + minutes(5))
+      .thenEvents(firstUse)
+    expect(used).toMatchObject({ _tag: "Used", ending: { cause: "used-up" } })
+    const second = given(requested(Policy.rebilly), issuedFrom(Policy.rebilly), firstUse)
       .when(use(owner, "pay-2"), T0 + minutes(6))
       .thenRefused("TokenAlreadyUsed")
     expect(second.usedAt).toBe(T0 + minutes(5))
