@@ -146,12 +146,14 @@ export const refusalByStatus = (
   provider: string,
   answer: ProviderAnswer,
   message: string,
+  /** What a 404 did not find, when the answer says. */
+  resource = "resource",
 ): GatewayError | undefined => {
   const status = answer.status
   if (status === 429) return rateLimited(provider, answer)
   if (status >= 500) return new ProviderUnavailable({ provider, status, message })
   if (status === 401 || status === 403) return new ProviderUnauthorized({ provider, message })
-  if (status === 404) return new ProviderNotFound({ provider, resource: "resource", message })
+  if (status === 404) return new ProviderNotFound({ provider, resource, message })
   return undefined
 }
 

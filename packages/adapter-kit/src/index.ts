@@ -3,4 +3,5 @@
  */
 export * as Hmac from "./Hmac.js"
 export * as KeyedIdentity from "./KeyedIdentity.js"
+export * as ProviderDeliveries from "./ProviderDeliveries.js"
 export * as ProviderHttp from "./ProviderHttp.js"

@@ -5,13 +5,14 @@
  * gets a 200, so duplicates and reordering are normal; applying is idempotent (invariant 10).
  */
 
+import * as ProviderDeliveries from "@token-lifecycle/adapter-kit/ProviderDeliveries"
 import { ProviderProtocolError } from "@token-lifecycle/domain/GatewayError"
 import { AccountRef, OwnerRef, TokenId } from "@token-lifecycle/domain/Identifiers"
 import type { ProviderEvent } from "@token-lifecycle/domain/ProviderEvent"
 import type { InvalidSignature } from "@token-lifecycle/domain/Signing"
 import { Signing } from "@token-lifecycle/domain/Signing"
 import type { CardSummary } from "@token-lifecycle/domain/Token"
-import { type ApplyOutcome, TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
+import { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -117,40 +118,14 @@ export const decode = (
     return yield* unreadable("neither a token nor a payment callback")
   })
 
-/**
- * What to answer Gate, and what the callback did. Gate stops redelivering on 200 only, so a
- * callback that may succeed later (its request's acknowledgement not yet recorded, a storage
- * conflict) is answered 503 and comes back; a forged or unreadable one is refused for good.
- */
-export interface CallbackReceipt {
-  readonly status: 200 | 400 | 401 | 503
-  readonly outcomes: ReadonlyArray<ApplyOutcome>
-}
+/** What to answer Gate, and what the callback did (see `ProviderDeliveries`: Gate stops redelivering on 200 only). */
+export type CallbackReceipt = ProviderDeliveries.DeliveryReceipt
 
 /** The handler for one Gate project: verify with its secret, apply through the lifecycle in context. */
 export const make = Effect.gen(function* () {
   const config = yield* GateConfig
   const lifecycle = yield* TokenLifecycle
   const signing = Signature.make(config.secretKey)
-
   return (rawBody: string | Uint8Array): Effect.Effect<CallbackReceipt> =>
-    Effect.gen(function* () {
-      const events = yield* decode(rawBody).pipe(Effect.provideService(Signing, signing))
-      const outcomes = yield* Effect.forEach(events, lifecycle.applyProviderEvent)
-      const later = outcomes.some((outcome) => outcome._tag === "Ignored" && outcome.reason === "unknown-request")
-      return { status: later ? 503 : 200, outcomes } satisfies CallbackReceipt
-    }).pipe(
-      Effect.catchAll((error) => {
-        const status =
-          error._tag === "InvalidSignature"
-            ? 401
-            : error._tag === "MalformedJson" || error._tag === "ProviderProtocolError"
-              ? 400
-              : 503
-        return Effect.as(Effect.logWarning(`gate callback refused: ${error._tag}`), {
-          status,
-          outcomes: [],
-        } as CallbackReceipt)
-      }),
-    )
+    ProviderDeliveries.receive(provider, lifecycle, decode(rawBody).pipe(Effect.provideService(Signing, signing)))
 })

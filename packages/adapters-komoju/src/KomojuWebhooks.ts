@@ -19,11 +19,12 @@
  */
 import * as Headers from "@effect/platform/Headers"
 import * as Hmac from "@token-lifecycle/adapter-kit/Hmac"
+import * as ProviderDeliveries from "@token-lifecycle/adapter-kit/ProviderDeliveries"
 import { ProviderProtocolError } from "@token-lifecycle/domain/GatewayError"
 import { OwnerRef, TokenId, type TokenType, UseReference } from "@token-lifecycle/domain/Identifiers"
 import type { ProviderEvent } from "@token-lifecycle/domain/ProviderEvent"
 import { type InvalidSignature, Signing, type SigningService } from "@token-lifecycle/domain/Signing"
-import { type ApplyOutcome, TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
+import { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -117,34 +118,18 @@ export const decode = (
     return yield* paymentEvents(event, deliveryId)
   })
 
-/**
- * What to answer KOMOJU, and what the delivery did. A forged delivery is 401 and an unreadable
- * one 400, for good; one that failed on our side (the store) is 503 so that KOMOJU delivers it
- * again; everything else, ignorable events included, is 200.
- */
-export interface WebhookReceipt {
-  readonly status: 200 | 400 | 401 | 503
-  readonly outcomes: ReadonlyArray<ApplyOutcome>
-}
+/** What to answer KOMOJU, and what the delivery did (see `ProviderDeliveries`). */
+export type WebhookReceipt = ProviderDeliveries.DeliveryReceipt
 
 /** The handler for one webhook endpoint: verify with its secret, apply through the lifecycle in context. */
 export const make = (secret: Redacted.Redacted<string>) =>
   Effect.gen(function* () {
     const lifecycle = yield* TokenLifecycle
     const service = signing(secret)
-
     return (rawBody: string | Uint8Array, headers: WebhookHeaders): Effect.Effect<WebhookReceipt> =>
-      Effect.gen(function* () {
-        const events = yield* decode(rawBody, headers).pipe(Effect.provideService(Signing, service))
-        const outcomes = yield* Effect.forEach(events, lifecycle.applyProviderEvent)
-        return { status: 200, outcomes } satisfies WebhookReceipt
-      }).pipe(
-        Effect.catchAll((error) => {
-          const status = error._tag === "InvalidSignature" ? 401 : error._tag === "ProviderProtocolError" ? 400 : 503
-          return Effect.as(Effect.logWarning(`komoju webhook refused: ${error._tag}`), {
-            status,
-            outcomes: [],
-          } as WebhookReceipt)
-        }),
+      ProviderDeliveries.receive(
+        provider,
+        lifecycle,
+        decode(rawBody, headers).pipe(Effect.provideService(Signing, service)),
       )
   })

@@ -7,7 +7,6 @@ import { type ProviderAnswer, rateLimited, refusalByStatus } from "@token-lifecy
 import {
   type GatewayError,
   ProviderDeclined,
-  ProviderNotFound,
   ProviderProtocolError,
   ProviderUnavailable,
   ProviderValidationError,
@@ -72,10 +71,7 @@ export const refusal = (answer: ProviderAnswer): GatewayError => {
       message: body === undefined ? "a request with this idempotency key is still in flight" : message,
     })
   }
-  if (status === 404 && body?.param != null) {
-    return new ProviderNotFound({ provider, resource: body.param, message })
-  }
-  const byStatus = refusalByStatus(provider, answer, message)
+  const byStatus = refusalByStatus(provider, answer, message, body?.param ?? undefined)
   if (byStatus !== undefined) return byStatus
   if (body === undefined) {
     return new ProviderProtocolError({ provider, status, message: "refusal without a readable body" })
