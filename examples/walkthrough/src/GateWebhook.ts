@@ -11,7 +11,7 @@
 import * as GateCallbacks from "@token-lifecycle/adapters-gate/GateCallbacks"
 import type { GateConfig } from "@token-lifecycle/adapters-gate/GateConfig"
 import type { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
-import type { CallbackSink } from "@token-lifecycle/testkit/simulators/gate/GateDelivery"
+import type { Sink } from "@token-lifecycle/testkit/simulators/shared/Outbox"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -72,7 +72,7 @@ export interface GateWebhook {
    * The webhook as the simulator's callback sink. Gate stops sending a callback on a 200 only,
    * so any other answer is a refused delivery, and the simulator keeps it to send again.
    */
-  readonly sink: CallbackSink
+  readonly sink: Sink
 }
 
 export const make: Effect.Effect<GateWebhook, never, GateConfig | TokenLifecycle | Transcript.Transcript> = Effect.gen(
@@ -87,7 +87,7 @@ export const make: Effect.Effect<GateWebhook, never, GateConfig | TokenLifecycle
     // The sink runs inside the simulator's delivery, outside this section's context: it takes the transcript along.
     const context = yield* Effect.context<Transcript.Transcript>()
     const posted = yield* Ref.make<ReadonlySet<string>>(new Set())
-    const sink: CallbackSink = (rawBody) =>
+    const sink: Sink = ({ body: rawBody }) =>
       Effect.gen(function* () {
         const before = yield* Ref.getAndUpdate(posted, (bodies) => new Set(bodies).add(rawBody))
         const answer = yield* post(

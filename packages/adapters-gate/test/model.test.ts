@@ -22,10 +22,10 @@ import * as ManualClock from "@token-lifecycle/testkit/ManualClock"
 import * as Runs from "@token-lifecycle/testkit/Runs"
 import * as SequentialIdentity from "@token-lifecycle/testkit/SequentialIdentity"
 import type { PaymentRecord, TokenView } from "@token-lifecycle/testkit/simulators/gate/GateBooks"
-import type { CallbackSink } from "@token-lifecycle/testkit/simulators/gate/GateDelivery"
-import * as GateFaults from "@token-lifecycle/testkit/simulators/gate/GateFaults"
 import * as GateHttpClient from "@token-lifecycle/testkit/simulators/gate/GateHttpClient"
 import * as GateSimulator from "@token-lifecycle/testkit/simulators/gate/GateSimulator"
+import * as Faults from "@token-lifecycle/testkit/simulators/shared/Faults"
+import type { Sink } from "@token-lifecycle/testkit/simulators/shared/Outbox"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -99,7 +99,7 @@ const steppedClock = (startAt: number) => {
 
 const servicesLayer = (options: {
   readonly seed: number
-  readonly sink: CallbackSink
+  readonly sink: Sink
   readonly written: Set<TokenKey>
   readonly time: Layer.Layer<never>
 }) => {
@@ -147,7 +147,7 @@ const setup = async (seed: number, faults: boolean): Promise<Real> => {
   const bodies: Array<string> = []
   const inbox: Array<number> = []
   // Gate's outbox goes out whole after every command; the test then plays the network.
-  const sink: CallbackSink = (rawBody) =>
+  const sink: Sink = ({ body: rawBody }) =>
     Effect.sync(() => {
       bodies.push(rawBody)
       inbox.push(bodies.length - 1)
@@ -679,18 +679,18 @@ class Redeliver implements GateCommand {
 
 type FaultKind = "500" | "503" | "drop" | "drop after processing" | "slow"
 
-const faultOf = (kind: FaultKind): GateFaults.Fault => {
+const faultOf = (kind: FaultKind): Faults.Fault => {
   switch (kind) {
     case "500":
-      return GateFaults.serverError(500)
+      return Faults.serverError(500)
     case "503":
-      return GateFaults.serverError(503)
+      return Faults.serverError(503)
     case "drop":
-      return GateFaults.drop()
+      return Faults.drop()
     case "drop after processing":
-      return GateFaults.drop({ afterProcessing: true })
+      return Faults.drop({ afterProcessing: true })
     case "slow":
-      return GateFaults.slow(slowAnswer)
+      return Faults.slow(slowAnswer)
   }
 }
 

@@ -13,13 +13,13 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as GateDelivery from "../../src/simulators/gate/GateDelivery.js"
-import * as GateFaults from "../../src/simulators/gate/GateFaults.js"
 import * as GateHttpClient from "../../src/simulators/gate/GateHttpClient.js"
 import * as GateJson from "../../src/simulators/gate/GateJson.js"
 import * as GateServer from "../../src/simulators/gate/GateServer.js"
 import * as GateSignature from "../../src/simulators/gate/GateSignature.js"
 import { defaultBaseUrl, GateSimulator } from "../../src/simulators/gate/GateSimulator.js"
+import * as Faults from "../../src/simulators/shared/Faults.js"
+import * as Outbox from "../../src/simulators/shared/Outbox.js"
 
 const project = { id: 77, secret: "loopback-secret" }
 const options = { projects: [project], seed: "loopback" }
@@ -117,7 +117,7 @@ describe("Gate simulator over loopback HTTP", () => {
       expect(unsigned.status).toBe(403)
       expect(unsigned.json).toMatchObject({ status: "error", code: 3262 })
 
-      yield* sim.injectFault(GateFaults.drop({ afterProcessing: true }), { times: 1 })
+      yield* sim.injectFault(Faults.drop({ afterProcessing: true }), { times: 1 })
       const dropped = yield* Effect.either(post(tokenizeBody()))
       expect(
         Either.isLeft(dropped) && dropped.left._tag === "RequestError" && dropped.left.reason === "Transport",
@@ -133,12 +133,12 @@ describe("Gate simulator over loopback HTTP", () => {
       const { baseUrl } = yield* GateServer.GateServer
       const sim = yield* GateSimulator
       const ok = yield* receiver(200)
-      yield* sim.configureCallbacks({ sink: yield* GateDelivery.postTo(ok.url), duplicate: 2 })
+      yield* sim.configureCallbacks({ sink: yield* Outbox.postTo(ok.url), duplicate: 2 })
       const first = yield* tokenizeAt(baseUrl)
       expect(ok.bodies).toEqual([first.callback, first.callback])
 
       const refusing = yield* receiver(500)
-      yield* sim.configureCallbacks({ sink: yield* GateDelivery.postTo(refusing.url), duplicate: 1 })
+      yield* sim.configureCallbacks({ sink: yield* Outbox.postTo(refusing.url), duplicate: 1 })
       yield* tokenizeAt(baseUrl)
       expect(refusing.bodies).toHaveLength(1)
       const pending = yield* sim.pendingCallbacks

@@ -14,11 +14,11 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as GateDelivery from "../../src/simulators/gate/GateDelivery.js"
-import * as GateFaults from "../../src/simulators/gate/GateFaults.js"
 import * as GateHttpClient from "../../src/simulators/gate/GateHttpClient.js"
 import * as GateJson from "../../src/simulators/gate/GateJson.js"
 import * as GateSignature from "../../src/simulators/gate/GateSignature.js"
 import { defaultBaseUrl, GateSimulator } from "../../src/simulators/gate/GateSimulator.js"
+import * as Faults from "../../src/simulators/shared/Faults.js"
 
 const project = { id: 123, secret: "simulator-secret" }
 const otherProject = { id: 456, secret: "other-secret" }
@@ -417,7 +417,7 @@ describe("Gate simulator: callback delivery", () => {
       const received = yield* Ref.make<ReadonlyArray<string>>([])
       yield* sim.configureCallbacks({
         duplicate: 3,
-        sink: (raw) => Ref.update(received, (all) => [...all, raw]),
+        sink: ({ body }) => Ref.update(received, (all) => [...all, body]),
       })
       yield* send(paths.tokenize, signed(tokenizeBody()))
       const delivered = yield* sim.deliverDue
@@ -509,7 +509,7 @@ describe("Gate simulator: callback delivery", () => {
       yield* sim.configureCallbacks({
         mode: "auto",
         delay: "5 seconds",
-        sink: (raw) => Ref.update(received, (all) => [...all, raw]),
+        sink: ({ body }) => Ref.update(received, (all) => [...all, body]),
       })
       yield* send(paths.tokenize, signed(tokenizeBody()))
       yield* TestClock.adjust("4 seconds")
@@ -580,8 +580,8 @@ describe("Gate simulator: faults", () => {
   it.effect("server errors: 500/503 with Gate-like bodies, for the next N requests, nothing processed", () =>
     Effect.gen(function* () {
       const sim = yield* GateSimulator
-      yield* sim.injectFault(GateFaults.serverError(503), { endpoint: "tokenize", times: 1 })
-      yield* sim.injectFault(GateFaults.serverError(500), { endpoint: "tokenize", times: 1 })
+      yield* sim.injectFault(Faults.serverError(503), { endpoint: "tokenize", times: 1 })
+      yield* sim.injectFault(Faults.serverError(500), { endpoint: "tokenize", times: 1 })
       const first = yield* send(paths.tokenize, signed(tokenizeBody()))
       expect(first.status).toBe(503)
       expect(first.json).toMatchObject({ status: "error", code: 601, message: "Try again" })
@@ -598,7 +598,7 @@ describe("Gate simulator: faults", () => {
   it.effect("faults scoped to an endpoint leave the others alone", () =>
     Effect.gen(function* () {
       const sim = yield* GateSimulator
-      yield* sim.injectFault(GateFaults.serverError(), { endpoint: "sale" })
+      yield* sim.injectFault(Faults.serverError(), { endpoint: "sale" })
       const token = yield* tokenize()
       expect((yield* send(paths.sale, signed(paymentBody(token, "a")))).status).toBe(500)
       expect((yield* send(paths.sale, signed(paymentBody(token, "b")))).status).toBe(500)
@@ -611,7 +611,7 @@ describe("Gate simulator: faults", () => {
   it.effect("slow answers: processed at once, answered after the delay (TestClock)", () =>
     Effect.gen(function* () {
       const sim = yield* GateSimulator
-      yield* sim.injectFault(GateFaults.slow("10 seconds"), { times: 1 })
+      yield* sim.injectFault(Faults.slow("10 seconds"), { times: 1 })
       const fiber = yield* Effect.fork(send(paths.tokenize, signed(tokenizeBody())))
       yield* TestClock.adjust("9 seconds")
       expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
@@ -625,7 +625,7 @@ describe("Gate simulator: faults", () => {
   it.effect("dropped connections fail with a Transport RequestError, before or after processing", () =>
     Effect.gen(function* () {
       const sim = yield* GateSimulator
-      yield* sim.injectFault(GateFaults.drop(), { times: 1 })
+      yield* sim.injectFault(Faults.drop(), { times: 1 })
       const before = yield* Effect.either(send(paths.tokenize, signed(tokenizeBody())))
       expect(Either.isLeft(before)).toBe(true)
       if (Either.isLeft(before)) {
@@ -634,7 +634,7 @@ describe("Gate simulator: faults", () => {
       }
       expect(yield* sim.tokens).toHaveLength(0)
 
-      yield* sim.injectFault(GateFaults.drop({ afterProcessing: true }), { times: 1 })
+      yield* sim.injectFault(Faults.drop({ afterProcessing: true }), { times: 1 })
       const after = yield* Effect.either(send(paths.tokenize, signed(tokenizeBody())))
       expect(Either.isLeft(after) && after.left._tag === "RequestError" && after.left.reason === "Transport").toBe(true)
       expect(yield* sim.tokens).toHaveLength(1)
@@ -646,9 +646,9 @@ describe("Gate simulator: faults", () => {
   it.effect("malformed bodies: not JSON, truncated JSON, JSON of the wrong shape", () =>
     Effect.gen(function* () {
       const sim = yield* GateSimulator
-      yield* sim.injectFault(GateFaults.malformed("not-json"), { times: 1 })
-      yield* sim.injectFault(GateFaults.malformed("truncated"), { times: 1 })
-      yield* sim.injectFault(GateFaults.malformed("wrong-shape"), { times: 1 })
+      yield* sim.injectFault(Faults.malformed("not-json"), { times: 1 })
+      yield* sim.injectFault(Faults.malformed("truncated"), { times: 1 })
+      yield* sim.injectFault(Faults.malformed("wrong-shape"), { times: 1 })
       const notJson = yield* send(paths.tokenize, signed(tokenizeBody()))
       expect(notJson.status).toBe(200)
       expect(() => JSON.parse(notJson.text)).toThrow()
@@ -668,7 +668,7 @@ describe("Gate simulator: faults", () => {
   it.effect("faults by probability follow the seed: the same seed, the same failures", () => {
     const run = Effect.gen(function* () {
       const sim = yield* GateSimulator
-      yield* sim.injectFault(GateFaults.serverError(503), { probability: 0.5 })
+      yield* sim.injectFault(Faults.serverError(503), { probability: 0.5 })
       const statuses: Array<number> = []
       for (let i = 0; i < 40; i++) statuses.push((yield* send(paths.tokenize, signed(tokenizeBody()))).status)
       return statuses

@@ -7,8 +7,9 @@
  * body (2003), project id (2442 missing, 303 unknown), signature with the project's secret
  * (3262 missing, 3261 wrong), then the endpoint's rules (`GateRules`). An accepted request
  * answers 200 `{status: "success", request_id, project_id[, payment_id]}` and puts its signed
- * callbacks in the outbox (`GateDelivery`); a refused one answers with Gate's error body
- * (`GateErrors`). Injected faults (`GateFaults`) come around that.
+ * callbacks in the outbox (the shared `Outbox`, on Gate's schedule in `GateDelivery`); a
+ * refused one answers with Gate's error body (`GateErrors`). Injected faults (the shared
+ * `Faults`) come around that.
  *
  * Time is Effect's `Clock` plus an offset the test can move, so `TestClock` drives it in
  * process and `advanceClock` drives it behind a real server. Randomness (tokens, ids, fault
@@ -25,12 +26,14 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import * as Faults from "../shared/Faults.js"
+import * as Outbox from "../shared/Outbox.js"
+import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as GateBooks from "./GateBooks.js"
 import type * as GateCallbacks from "./GateCallbacks.js"
 import * as GateDelivery from "./GateDelivery.js"
 import * as GateEndpoints from "./GateEndpoints.js"
 import { errorBody, type GateRefusal, Refusals } from "./GateErrors.js"
-import * as GateFaults from "./GateFaults.js"
 import * as GateJson from "./GateJson.js"
 import * as GateRules from "./GateRules.js"
 import * as GateSignature from "./GateSignature.js"
@@ -59,18 +62,8 @@ export interface GateSimulatorOptions {
   readonly payoutNeedsPurchase?: boolean
 }
 
-/** A request as it reaches Gate: the path is relative to the base URL (`/v2/…`). */
-export interface WireRequest {
-  readonly method: string
-  readonly path: string
-  readonly contentType?: string | undefined
-  readonly body: string
-}
-
-export type WireAnswer =
-  | { readonly _tag: "Respond"; readonly status: number; readonly contentType: string; readonly body: string }
-  /** The connection breaks without an answer. */
-  | { readonly _tag: "Drop" }
+type WireRequest = SimulatedHttp.WireRequest
+type WireAnswer = SimulatedHttp.WireAnswer
 
 /** One request as the simulator saw it. */
 export interface RequestRecord {
@@ -82,7 +75,7 @@ export interface RequestRecord {
   readonly status: number | "dropped"
   /** Gate's code when refused. */
   readonly code?: number
-  readonly fault?: GateFaults.Fault["_tag"]
+  readonly fault?: Faults.Fault["_tag"]
 }
 
 export interface GateSimulatorService {
@@ -94,7 +87,7 @@ export interface GateSimulatorService {
   readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
   /** Sets the simulator's time. */
   readonly setTime: (epochMillis: number) => Effect.Effect<void>
-  readonly injectFault: (fault: GateFaults.Fault, scope?: GateFaults.FaultScope) => Effect.Effect<void>
+  readonly injectFault: (fault: Faults.Fault, scope?: Faults.FaultScope<GateEndpoints.Endpoint>) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
   readonly configureCallbacks: (options: GateDelivery.CallbackOptions) => Effect.Effect<void>
   /** Sends every due callback to the sink now (duplicated and ordered as configured) and returns what was sent. */
@@ -113,12 +106,7 @@ export class GateSimulator extends Context.Tag("@token-lifecycle/testkit/GateSim
   GateSimulatorService
 >() {}
 
-const json = (status: number, body: unknown): WireAnswer => ({
-  _tag: "Respond",
-  status,
-  contentType: "application/json",
-  body: JSON.stringify(body),
-})
+const json = SimulatedHttp.json
 
 const hex = (random: Random.Random, length: number): Effect.Effect<string> =>
   Effect.map(Effect.all(Array.from({ length }, () => random.nextIntBetween(0, 16))), (digits) =>
@@ -144,18 +132,8 @@ const requestedDelayMillis = (body: GateJson.JsonObject): number => {
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 600) * 1000 : 0
 }
 
-/** A body the client cannot read, for the `Malformed` fault. */
-const corrupt = (answer: WireAnswer, shape: GateFaults.MalformedShape): WireAnswer => {
-  if (answer._tag === "Drop") return answer
-  switch (shape) {
-    case "not-json":
-      return { ...answer, contentType: "text/html", body: "<html><body><h1>Bad Gateway</h1></body></html>" }
-    case "truncated":
-      return { ...answer, body: answer.body.slice(0, Math.floor(answer.body.length / 2)) }
-    case "wrong-shape":
-      return json(200, { status: 1, result: ["unexpected"], request_id: null })
-  }
-}
+/** A 200 JSON body that is not what Gate answers, for the `Malformed` fault. */
+const wrongShape = { status: 1, result: ["unexpected"], request_id: null }
 
 export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulatorService, never, Scope.Scope> =>
   Effect.gen(function* () {
@@ -173,8 +151,14 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
     const books = yield* Ref.make(GateBooks.empty)
     const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
     const counter = yield* Ref.make(0)
-    const faults = yield* GateFaults.makePlan(random)
-    const outbox = yield* GateDelivery.makeOutbox({ now, random, scope, options: options.callbacks ?? {} })
+    const faults = yield* Faults.makePlan<GateEndpoints.Endpoint>(random)
+    const outbox = yield* Outbox.makeOutbox<GateCallbacks.CallbackKind>({
+      now,
+      random,
+      scope,
+      options: options.callbacks ?? {},
+      schedule: GateDelivery.resendSchedule,
+    })
 
     const nextRequestId = Effect.zipWith(
       hex(random, 32),
@@ -182,13 +166,18 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
       (id, n) => `${id}-${String(n).padStart(8, "0")}`,
     )
 
-    const sealCallback = (draft: GateCallbacks.CallbackDraft, secret: string): GateDelivery.Outgoing => {
+    const sealCallback = (draft: GateCallbacks.CallbackDraft, secret: string): GateDelivery.OutgoingCallback => {
       const signature = GateSignature.sign(draft.body, secret)
       const body =
         draft.signatureAt === "top"
           ? { ...draft.body, signature }
           : { ...draft.body, general: { ...(draft.body.general as object), signature } }
-      return { kind: draft.kind, requestId: draft.requestId, body: JSON.stringify(body) }
+      return {
+        kind: draft.kind,
+        reference: draft.requestId,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }
     }
 
     interface Answered {
@@ -212,7 +201,8 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
         if (endpoint === undefined || request.method.toUpperCase() !== "POST") {
           return refuse(Refusals.notFound("path", "no such endpoint"), requestId)
         }
-        if (request.contentType !== undefined && !request.contentType.toLowerCase().includes("application/json")) {
+        const contentType = request.headers["content-type"]
+        if (contentType !== undefined && !contentType.toLowerCase().includes("application/json")) {
           return refuse(Refusals.invalidJson("body", "the body must be application/json"), requestId)
         }
         let body: GateJson.Json
@@ -298,15 +288,16 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
           return answered.answer
         }
         if (fault?._tag === "Drop" && !fault.afterProcessing) {
-          yield* record({ answer: { _tag: "Drop" } })
-          return { _tag: "Drop" } as const
+          yield* record({ answer: SimulatedHttp.dropped })
+          return SimulatedHttp.dropped
         }
         const answered = yield* process(request, endpoint, requestId, at)
         if (fault?._tag === "Drop") {
-          yield* record({ ...answered, answer: { _tag: "Drop" } })
-          return { _tag: "Drop" } as const
+          yield* record({ ...answered, answer: SimulatedHttp.dropped })
+          return SimulatedHttp.dropped
         }
-        const answer = fault?._tag === "Malformed" ? corrupt(answered.answer, fault.shape) : answered.answer
+        const answer =
+          fault?._tag === "Malformed" ? Faults.corrupt(answered.answer, fault.shape, wrongShape) : answered.answer
         yield* record({ ...answered, answer })
         if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
         return answer

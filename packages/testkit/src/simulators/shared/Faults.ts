@@ -1,29 +1,32 @@
 /**
- * Faults the simulator can inject, per endpoint or for every request, for the next N requests
- * or with a probability drawn from the simulator's (seedable) `Random`:
+ * Faults a simulator can inject, per endpoint or for every request, for the next N requests or
+ * with a probability drawn from the simulator's (seedable) `Random`:
  *
- * - `ServerError`: a 500 or 503 with a Gate-like error body; the request is not processed.
+ * - `ServerError`: a 5xx with the provider's error body; the request is not processed.
  * - `Slow`: the request is processed, the answer comes after `delay` (an `Effect.sleep`, so
  *   `TestClock` controls it): a client that gives up first does not know the outcome.
  * - `Drop`: the connection breaks without an answer, before or after the request is processed.
  * - `Malformed`: the request is processed and answered 200 with a body that is not JSON, is
  *   truncated JSON, or is JSON of the wrong shape.
+ *
+ * Endpoints are each simulator's own names; faults only a provider has (a 429 with its
+ * rate-limit headers, say) stay in that provider's simulator.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Random from "effect/Random"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import type { Endpoint } from "./GateEndpoints.js"
+import * as SimulatedHttp from "./SimulatedHttp.js"
 
 export type MalformedShape = "not-json" | "truncated" | "wrong-shape"
 
 export type Fault =
-  | { readonly _tag: "ServerError"; readonly status: 500 | 503 }
+  | { readonly _tag: "ServerError"; readonly status: number }
   | { readonly _tag: "Slow"; readonly delay: Duration.Duration }
   | { readonly _tag: "Drop"; readonly afterProcessing: boolean }
   | { readonly _tag: "Malformed"; readonly shape: MalformedShape }
 
-export const serverError = (status: 500 | 503 = 500): Fault => ({ _tag: "ServerError", status })
+export const serverError = (status = 500): Fault => ({ _tag: "ServerError", status })
 export const slow = (delay: Duration.DurationInput): Fault => ({ _tag: "Slow", delay: Duration.decode(delay) })
 export const drop = (options?: { readonly afterProcessing?: boolean }): Fault => ({
   _tag: "Drop",
@@ -32,31 +35,31 @@ export const drop = (options?: { readonly afterProcessing?: boolean }): Fault =>
 export const malformed = (shape: MalformedShape): Fault => ({ _tag: "Malformed", shape })
 
 /** When a fault applies. Without `times` or `probability` it applies to every matching request until cleared. */
-export interface FaultScope {
+export interface FaultScope<E extends string> {
   /** Only requests to this endpoint; every request (unknown paths too) when absent. */
-  readonly endpoint?: Endpoint
+  readonly endpoint?: E
   /** Only the next `times` matching requests that it hits. */
   readonly times?: number
   /** Hits a matching request with this probability (0 to 1). */
   readonly probability?: number
 }
 
-interface Rule {
+interface Rule<E extends string> {
   readonly fault: Fault
-  readonly endpoint: Endpoint | undefined
+  readonly endpoint: E | undefined
   readonly remaining: number | undefined
   readonly probability: number
 }
 
-export interface FaultPlan {
-  readonly add: (fault: Fault, scope?: FaultScope) => Effect.Effect<void>
+export interface FaultPlan<E extends string> {
+  readonly add: (fault: Fault, scope?: FaultScope<E>) => Effect.Effect<void>
   readonly clear: Effect.Effect<void>
   /** The fault for this request, if any: the first rule that matches and hits, which then counts one use. */
-  readonly next: (endpoint: Endpoint | undefined) => Effect.Effect<Fault | undefined>
+  readonly next: (endpoint: E | undefined) => Effect.Effect<Fault | undefined>
 }
 
-export const makePlan = (random: Random.Random): Effect.Effect<FaultPlan> =>
-  Effect.map(SynchronizedRef.make<ReadonlyArray<Rule>>([]), (rules) => ({
+export const makePlan = <E extends string>(random: Random.Random): Effect.Effect<FaultPlan<E>> =>
+  Effect.map(SynchronizedRef.make<ReadonlyArray<Rule<E>>>([]), (rules) => ({
     add: (fault, scope) =>
       SynchronizedRef.update(rules, (current) => [
         ...current,
@@ -87,3 +90,25 @@ export const makePlan = (random: Random.Random): Effect.Effect<FaultPlan> =>
         }),
       ),
   }))
+
+/**
+ * The answer spoilt as `shape` says: an HTML error page, the body cut in half, or `wrongShape`
+ * (a 200 JSON body of the wrong shape for this provider).
+ */
+export const corrupt = (
+  answer: SimulatedHttp.WireAnswer,
+  shape: MalformedShape,
+  wrongShape: unknown,
+): SimulatedHttp.WireAnswer => {
+  if (answer._tag === "Drop") return answer
+  switch (shape) {
+    case "not-json":
+      return SimulatedHttp.respond(200, "<html><body><h1>Bad Gateway</h1></body></html>", {
+        "content-type": "text/html",
+      })
+    case "truncated":
+      return { ...answer, status: 200, body: answer.body.slice(0, Math.floor(answer.body.length / 2)) }
+    case "wrong-shape":
+      return SimulatedHttp.json(200, wrongShape)
+  }
+}
