@@ -21,14 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as undici from "undici"
 import { issueRequest, type Loopback } from "./gate-roundtrip-loopback.js"
-
-export type Role = "baseline" | "target" | "informational"
-
-export interface Client {
-  readonly name: string
-  readonly role: Role
-  readonly once: () => Promise<void>
-}
+import type { Client } from "./roundtrip.js"
 
 /** Gate's "registered" answer, as the adapter's wire module reads it. */
 const Accepted = Schema.Struct({
@@ -51,10 +44,12 @@ const traceHeaders = new Set(["traceparent", "b3", "tracestate"])
 export const make = async (loopback: Loopback): Promise<ReadonlyArray<Client>> => {
   const { captured, run } = loopback
   const url = new URL(captured.path, loopback.baseUrl)
+  const body = captured.body
+  if (body === undefined) throw new Error("the captured tokenize has no body")
   if (url.hostname !== "127.0.0.1") throw new Error("the simulator must serve on 127.0.0.1")
 
   const rawOnce = async () => {
-    const answer = await undici.request(url, { method: "POST", body: captured.body, headers: captured.headers })
+    const answer = await undici.request(url, { method: "POST", body, headers: captured.headers })
     accepted(answer.statusCode, await answer.body.text(), "plain undici")
   }
 
@@ -66,7 +61,7 @@ export const make = async (loopback: Loopback): Promise<ReadonlyArray<Client>> =
         ),
       ),
     ),
-    HttpClientRequest.bodyUint8Array(captured.body, captured.headers["content-type"] ?? "application/json"),
+    HttpClientRequest.bodyUint8Array(body, captured.headers["content-type"] ?? "application/json"),
   )
   const client = await run(HttpClient.HttpClient)
   const httpClientCall = client.execute(effectRequest).pipe(
@@ -83,7 +78,7 @@ export const make = async (loopback: Loopback): Promise<ReadonlyArray<Client>> =
     }),
   )
   const signedRequest = HttpClientRequest.post(captured.path).pipe(
-    HttpClientRequest.bodyUint8Array(captured.body, captured.headers["content-type"] ?? "application/json"),
+    HttpClientRequest.bodyUint8Array(body, captured.headers["content-type"] ?? "application/json"),
   )
   const providerHttpOnce = async () => {
     const { value } = await run(
