@@ -21,7 +21,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as Hmac from "@token-lifecycle/adapter-kit/Hmac"
 import * as ProviderDeliveries from "@token-lifecycle/adapter-kit/ProviderDeliveries"
 import { ProviderProtocolError } from "@token-lifecycle/domain/GatewayError"
-import { OwnerRef, TokenId, type TokenType, UseReference } from "@token-lifecycle/domain/Identifiers"
+import { OwnerRef, TokenId, UseReference } from "@token-lifecycle/domain/Identifiers"
 import type { ProviderEvent } from "@token-lifecycle/domain/ProviderEvent"
 import { type InvalidSignature, Signing, type SigningService } from "@token-lifecycle/domain/Signing"
 import { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
@@ -54,13 +54,6 @@ export const verify = (
 /** The events that spend a token: the payment exists. */
 const spendingTypes: ReadonlySet<string> = new Set(["payment.authorized", "payment.captured"])
 
-/** What the token was used for, from the payment's method: KOMOJU's card types all start with `credit_card`. */
-const useTypeOf = (paymentType: string | undefined): TokenType => {
-  if (paymentType === undefined || paymentType.startsWith("credit_card")) return "card"
-  if (paymentType === "bank_transfer" || paymentType === "pay_easy") return "bank"
-  return "other"
-}
-
 const decodePayment = (data: unknown) =>
   Either.mapLeft(Schema.decodeUnknownEither(Wire.Payment)(data), () => unreadable("data is not a payment"))
 
@@ -78,7 +71,7 @@ const paymentEvents = (
         deliveryId,
         tokenId: TokenId.make(tokenId),
         by: OwnerRef.make(owner),
-        for: useTypeOf(payment.payment_details?.type),
+        for: Wire.tokenTypeOf(payment.payment_details?.type),
         reference: UseReference.make(payment.id),
       },
     ]

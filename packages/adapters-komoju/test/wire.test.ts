@@ -148,3 +148,19 @@ describe("KOMOJU wire schemas", () => {
     refuses(Wire.WebhookEvent, { ...envelope, resource: "payment" })
   })
 })
+
+describe("KOMOJU instants and payment types", () => {
+  it("an instant is ISO 8601 with a zone; anything else is not one", () => {
+    expect(Wire.parseInstant("2025-06-01T09:30:00Z")).toBe(Date.UTC(2025, 5, 1, 9, 30))
+    expect(Wire.parseInstant("2025-06-01T18:30:00.250+09:00")).toBe(Date.UTC(2025, 5, 1, 9, 30, 0, 250))
+    for (const text of ["2025-06-01", "2025-06-01T09:30:00", "June 1st", "", "2025-13-45T99:99:99Z"]) {
+      expect(Wire.parseInstant(text)).toBeUndefined()
+    }
+  })
+
+  it("card types are cards, bank transfer and Pay-easy are banks, the rest is other", () => {
+    expect(["credit_card", "credit_card_korea", undefined].map(Wire.tokenTypeOf)).toEqual(["card", "card", "card"])
+    expect(["bank_transfer", "pay_easy"].map(Wire.tokenTypeOf)).toEqual(["bank", "bank"])
+    expect(["konbini", "paypay", "web_money"].map(Wire.tokenTypeOf)).toEqual(["other", "other", "other"])
+  })
+})

@@ -49,13 +49,31 @@ interface Refusal {
   readonly param: string | undefined
 }
 
-const readRefusal = (answer: ProviderAnswer): Refusal | undefined => {
-  const decoded = Schema.decodeUnknownEither(RefusalBody)(answer.body)
-  if (Either.isLeft(decoded)) return undefined
-  const error = decoded.right.error
-  return typeof error === "string"
+const refusalOf = (error: string | ErrorObject): Refusal =>
+  typeof error === "string"
     ? { code: undefined, message: error, param: undefined }
     : { code: error.code, message: error.message, param: error.param ?? undefined }
+
+const readRefusal = (answer: ProviderAnswer): Refusal | undefined => {
+  const decoded = Schema.decodeUnknownEither(RefusalBody)(answer.body)
+  return Either.isLeft(decoded) ? undefined : refusalOf(decoded.right.error)
+}
+
+/** What a refusal's code says, once its HTTP status has said all it can. */
+const byCode = (body: Refusal, status: number | undefined): GatewayError => {
+  const { code, message } = body
+  if (code !== undefined && cardCodes.has(code)) return new ProviderDeclined({ provider, code, message })
+  const fields = body.param === undefined ? [] : [{ field: body.param, message }]
+  if (code === undefined || isValidationCode(code) || status === 400 || status === 422) {
+    return new ProviderValidationError({
+      provider,
+      message,
+      fields,
+      ...(code === undefined ? {} : { providerCode: code }),
+    })
+  }
+  // Another 4xx with a code of its own (402 `request_failed`, say): KOMOJU understood and said no.
+  return new ProviderDeclined({ provider, code, message })
 }
 
 export const refusal = (answer: ProviderAnswer): GatewayError => {
@@ -76,17 +94,16 @@ export const refusal = (answer: ProviderAnswer): GatewayError => {
   if (body === undefined) {
     return new ProviderProtocolError({ provider, status, message: "refusal without a readable body" })
   }
-  const code = body.code
-  if (code !== undefined && cardCodes.has(code)) return new ProviderDeclined({ provider, code, message })
-  const fields = body.param === undefined ? [] : [{ field: body.param, message }]
-  if (code === undefined || isValidationCode(code) || status === 400 || status === 422) {
-    return new ProviderValidationError({
-      provider,
-      message,
-      fields,
-      ...(code === undefined ? {} : { providerCode: code }),
-    })
-  }
-  // Another 4xx with a code of its own (402 `request_failed`, say): KOMOJU understood and said no.
-  return new ProviderDeclined({ provider, code, message })
+  return byCode(body, status)
 }
+
+/**
+ * Session: Pay answered 2xx with `status: "error"` (§5b): the attempt to pay failed. Its `error`
+ * is an error object, read like any refusal's, or bare text, which names no code: a decline.
+ */
+export const sessionPayRefusal = (error: string | ErrorObject | null | undefined): GatewayError =>
+  error === undefined || error === null
+    ? new ProviderDeclined({ provider, code: "error", message: "the session payment failed without saying why" })
+    : typeof error === "string"
+      ? new ProviderDeclined({ provider, code: "error", message: error })
+      : byCode(refusalOf(error), undefined)

@@ -4,6 +4,7 @@
  * over time and older fixtures carry fields newer ones dropped. Where the notes leave a shape
  * open (marked [UNCONFIRMED] there), the most tolerant reading is taken here.
  */
+import type { TokenType } from "@token-lifecycle/domain/Identifiers"
 import * as Schema from "effect/Schema"
 
 /** Fields KOMOJU leaves `null` when unset, and sometimes leaves out. */
@@ -148,3 +149,113 @@ export const useMetadata = {
   tokenId: "token_lifecycle_token",
   owner: "token_lifecycle_owner",
 } as const
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+/** Paths under the base URL (`…/api/v1`). */
+export const paths = {
+  tokens: "/tokens",
+  payments: "/payments",
+  customers: "/customers",
+  sessionPay: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/pay`,
+} as const
+
+/** Request headers besides `Authorization` (§1, §6), lower-cased. */
+export const requestHeaders = {
+  apiVersion: "x-komoju-api-version",
+  idempotency: "x-komoju-idempotency",
+} as const
+
+/**
+ * An idempotency key (§6): non-empty, at most 100 ASCII characters. Visible characters only, so
+ * that no space is trimmed away by a proxy and the key KOMOJU sees is the one sent.
+ */
+export const idempotencyKeyPattern = /^[\x21-\x7e]{1,100}$/
+
+/**
+ * A token id is an opaque string of changing length (§3), sent inside the JSON body. Visible
+ * ASCII only: anything else cannot be one of KOMOJU's ids.
+ */
+export const tokenIdPattern = /^[\x21-\x7e]{1,255}$/
+
+/** A session id goes into the path: letters, digits, `_` and `-` only [UNCONFIRMED: KOMOJU's ids are alphanumeric]. */
+export const sessionIdPattern = /^[A-Za-z0-9_-]{1,255}$/
+
+/** ISO 4217 (§5a). */
+export const currencyPattern = /^[A-Z]{3}$/
+
+/** A card's `payment_details` for Token: Create (§3). The number and CVV leave their `Redacted` here only. */
+export interface CardDetails {
+  readonly type: "credit_card"
+  readonly number: string
+  readonly month: number
+  readonly year: number
+  readonly verification_value?: string
+  readonly name?: string
+  readonly given_name?: string
+  readonly family_name?: string
+  readonly email?: string
+}
+
+/** The stores a konbini payment can be made at (§3). */
+export const konbiniStores = [
+  "seven-eleven",
+  "lawson",
+  "family-mart",
+  "ministop",
+  "daily-yamazaki",
+  "seicomart",
+] as const
+export type KonbiniStore = (typeof konbiniStores)[number]
+
+/** Konbini `payment_details` (§3): `store` and `email` are required. */
+export interface KonbiniDetails {
+  readonly type: "konbini"
+  readonly store: KonbiniStore
+  readonly email: string
+  readonly name?: string
+  readonly phone?: string
+}
+
+/** Payment: Create with a token (§5a). `payment_details` is the token id, never a details object. */
+export interface PaymentRequest {
+  readonly amount: number
+  readonly currency: string
+  readonly payment_details: string
+  readonly external_order_num: string
+  readonly capture: boolean
+  readonly metadata: Readonly<Record<string, string>>
+}
+
+/** Customer: Create from a token (§5c). */
+export interface CustomerRequest {
+  readonly payment_details: string
+  readonly currency?: string
+  readonly email?: string
+  readonly metadata: Readonly<Record<string, string>>
+}
+
+/** Session: Pay with a token (§5b). */
+export interface SessionPayRequest {
+  readonly payment_details: string
+  readonly capture?: "auto" | "manual"
+}
+
+/** KOMOJU's instants are ISO 8601 (`2025-06-01T09:30:00Z`); `undefined` when not one. */
+export const parseInstant = (text: string): number | undefined => {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined
+  const millis = Date.parse(text)
+  return Number.isNaN(millis) ? undefined : millis
+}
+
+/**
+ * What a token of this payment type stands for: KOMOJU's card types all start with
+ * `credit_card`; bank transfer and Pay-easy pay from a bank; every other method (konbini, the
+ * wallets) is `other`. A payment whose details name no type was made with a card token.
+ */
+export const tokenTypeOf = (paymentType: string | undefined): TokenType => {
+  if (paymentType === undefined || paymentType.startsWith("credit_card")) return "card"
+  if (paymentType === "bank_transfer" || paymentType === "pay_easy") return "bank"
+  return "other"
+}
