@@ -42,10 +42,11 @@ describe("KOMOJU refusals", () => {
       "card_expired",
       "bad_verification_value",
       "insufficient_funds",
+      "exceeds_limit",
       "fraudulent",
       "invalid_number",
     ]) {
-      for (const status of [400, 402, 422]) {
+      for (const status of [400, 402, 422, 502]) {
         expect(refusal(answer(status, errorBody(code, "payment_details")))).toMatchObject({
           _tag: "ProviderDeclined",
           code,
@@ -63,11 +64,15 @@ describe("KOMOJU refusals", () => {
     expect(refusal(answer(401, errorBody("unauthorized")))).toMatchObject({ _tag: "ProviderUnauthorized" })
     expect(refusal(answer(403, errorBody("forbidden")))).toMatchObject({ _tag: "ProviderUnauthorized" })
     expect(refusal(answer(404, errorBody("not_found")))).toMatchObject({ _tag: "ProviderNotFound" })
-    // A card code on a 5xx is still the provider failing, not the card.
-    for (const status of [500, 502, 503, 504]) {
+    // A card code on a 5xx other than the processor's 502 is still KOMOJU failing, not the card.
+    for (const status of [500, 503, 504]) {
       const error = refusal(answer(status, errorBody("card_declined")))
       expect(error).toMatchObject({ _tag: "ProviderUnavailable", status })
       expect(isTransient(error)).toBe(true)
+    }
+    // A 502 without a card code is the processor failing.
+    for (const body of [errorBody("bad_gateway"), undefined]) {
+      expect(refusal(answer(502, body))).toMatchObject({ _tag: "ProviderUnavailable", status: 502 })
     }
   })
 

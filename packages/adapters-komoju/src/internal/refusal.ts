@@ -23,9 +23,16 @@ export const cardCodes: ReadonlySet<string> = new Set([
   "card_expired",
   "bad_verification_value",
   "insufficient_funds",
+  "exceeds_limit",
   "fraudulent",
   "invalid_number",
 ])
+
+/**
+ * 502: "the upstream payment processor returned an error" (§7). With a card code, the processor
+ * answered and refused the card: a decline, not an outage. Any other 5xx is KOMOJU failing.
+ */
+const upstream = 502
 
 const isValidationCode = (code: string): boolean =>
   code === "missing_parameter" ||
@@ -89,6 +96,7 @@ export const refusal = (answer: ProviderAnswer): GatewayError => {
       message: body === undefined ? "a request with this idempotency key is still in flight" : message,
     })
   }
+  if (status === upstream && body?.code !== undefined && cardCodes.has(body.code)) return byCode(body, status)
   const byStatus = refusalByStatus(provider, answer, message, body?.param ?? undefined)
   if (byStatus !== undefined) return byStatus
   if (body === undefined) {
