@@ -11,6 +11,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import * as TestContext from "effect/TestContext"
 import * as fc from "fast-check"
 import * as KomojuWebhooks from "../src/KomojuWebhooks.js"
 
@@ -76,15 +77,38 @@ describe("KOMOJU webhook signature", () => {
   )
 
   it(
-    "any changed character of the signature is refused",
+    "any changed character of the signature is refused, whatever replaces it",
     () => {
-      const hexDigit = fc.constantFrom(..."0123456789abcdefABCDEF g".split(""))
+      // Every byte value, not only hex digits: a header can carry anything a client sends.
+      const anyByte = fc.integer({ min: 0, max: 255 }).map((code) => String.fromCharCode(code))
       fc.assert(
-        fc.property(fc.nat({ max: vectorSignature.length - 1 }), hexDigit, (index, replacement) => {
+        fc.property(fc.nat({ max: vectorSignature.length - 1 }), anyByte, (index, replacement) => {
           fc.pre(vectorSignature[index] !== replacement)
           const changed = vectorSignature.slice(0, index) + replacement + vectorSignature.slice(index + 1)
           expect(failureOf(verifyExit(vectorBody, changed))).toBeInstanceOf(InvalidSignature)
         }),
+        params,
+      )
+    },
+    timeout,
+  )
+
+  it(
+    "a signature with characters added or taken away is refused",
+    () => {
+      const hex = fc.constantFrom(..."0123456789abcdef".split(""))
+      fc.assert(
+        fc.property(
+          fc.nat({ max: vectorSignature.length }),
+          fc.nat({ max: vectorSignature.length }),
+          fc.string({ unit: hex, maxLength: 4 }),
+          (from, to, inserted) => {
+            const [start, end] = from <= to ? [from, to] : [to, from]
+            const changed = vectorSignature.slice(0, start) + inserted + vectorSignature.slice(end)
+            fc.pre(changed !== vectorSignature)
+            expect(failureOf(verifyExit(vectorBody, changed))).toBeInstanceOf(InvalidSignature)
+          },
+        ),
         params,
       )
     },
@@ -268,5 +292,60 @@ describe("KOMOJU webhook handler", () => {
       })
       expect(yield* lifecycle.get(issued.key)).toMatchObject({ _tag: "Active" })
     }).pipe(Effect.provide(services)),
+  )
+})
+
+describe("KOMOJU webhook handler, tampered deliveries", () => {
+  /** Each run builds a lifecycle and issues a token: a tenth of the configured runs. */
+  const handlerRuns = { ...params, numRuns: Math.max(1, Math.ceil(params.numRuns / 10)) }
+
+  it(
+    "a delivery with any byte of its body or signature changed, or unsigned, is refused with 401 and changes nothing",
+    () =>
+      fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom("body", "signature", "unsigned"),
+          fc.nat(),
+          fc.integer({ min: 1, max: 255 }),
+          (tampered, at, flip) =>
+            Effect.gen(function* () {
+              yield* TestClock.setTime(start)
+              const handle = yield* KomojuWebhooks.make(secret)
+              const lifecycle = yield* TokenLifecycle
+              const issued = yield* issueCard
+              const tokenId = "tokenId" in issued ? issued.tokenId : ""
+              const body = event(
+                "payment.captured",
+                payment("captured", { token_lifecycle_token: tokenId, token_lifecycle_owner: "customer_1" }),
+              )
+              const headers = delivery(body)
+              const signature = headers["X-Komoju-Signature"]
+              const bytes = new TextEncoder().encode(body)
+              const changedBody = bytes.slice()
+              changedBody[at % bytes.length] = (changedBody[at % bytes.length] as number) ^ flip
+              const index = at % signature.length
+              const replaced = String.fromCharCode(signature.charCodeAt(index) ^ flip)
+              const receipt =
+                tampered === "body"
+                  ? yield* handle(changedBody, headers)
+                  : tampered === "signature"
+                    ? yield* handle(body, {
+                        ...headers,
+                        "X-Komoju-Signature": signature.slice(0, index) + replaced + signature.slice(index + 1),
+                      })
+                    : yield* handle(body, { "X-Komoju-ID": "dlv_1", "X-Komoju-Event": "payment.captured" })
+              expect(receipt).toEqual({ status: 401, outcomes: [] })
+              expect(yield* lifecycle.get(issued.key)).toEqual(issued)
+              expect((yield* lifecycle.history(issued.key)).map(({ event }) => event._tag)).toEqual([
+                "TokenRequested",
+                "TokenIssued",
+              ])
+              // The same delivery untouched does change the token: the refusal was the tampering's doing.
+              expect((yield* handle(body, headers)).outcomes).toMatchObject([{ _tag: "Applied" }])
+            }).pipe(Effect.provide(services), Effect.provide(TestContext.TestContext), Effect.runPromise),
+        ),
+        handlerRuns,
+      ),
+    timeout,
   )
 })
