@@ -29,6 +29,7 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
+import * as Deadline from "./internal/deadline.js"
 
 /** A provider's answer, read once: status, headers and the body as JSON when it is JSON, else as text. */
 export interface ProviderAnswer {
@@ -202,11 +203,12 @@ export const make = (options: ProviderHttpOptions) =>
         Effect.flatMap(readAnswer),
         Effect.scoped,
         Effect.mapError((error) => transportFailure(call.operation, error)),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new ProviderTimeout({ provider, operation: call.operation, afterMillis: Duration.toMillis(timeout) }),
-        }),
+        (request) =>
+          Deadline.failAfter(
+            request,
+            timeout,
+            () => new ProviderTimeout({ provider, operation: call.operation, afterMillis: Duration.toMillis(timeout) }),
+          ),
         Effect.flatMap((answer) =>
           answer.status >= 200 && answer.status < 300 ? decode(call, answer) : Effect.fail(options.refusal(answer)),
         ),

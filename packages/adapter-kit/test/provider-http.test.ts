@@ -132,6 +132,25 @@ describe("a provider call", () => {
     }),
   )
 
+  it.live("times out on the live clock too, abandoning the request, and answers in time otherwise", () =>
+    Effect.gen(function* () {
+      const abandoned = yield* Ref.make(false)
+      const hanging = HttpClient.make(() => Effect.onInterrupt(Effect.never, () => Ref.set(abandoned, true)))
+      const http = yield* ProviderHttp.make({ ...options, timeout: "30 millis" }).pipe(
+        Effect.provide(Layer.succeed(HttpClient.HttpClient, hanging)),
+      )
+      const started = Date.now()
+      const outcome = yield* Effect.either(http.call(call(false)))
+      expect(outcome).toMatchObject({ left: { _tag: "ProviderTimeout", afterMillis: 30 } })
+      expect(Date.now() - started).toBeLessThan(2_000)
+      yield* Effect.sleep("20 millis")
+      expect(yield* Ref.get(abandoned)).toBe(true)
+
+      const answered = yield* run([{ status: 200, body: '{"id":"t1","isUsed":false}' }])
+      expect(answered.outcome).toMatchObject({ right: { value: { id: "t1", isUsed: false } } })
+    }),
+  )
+
   it.effect("waits at least as long as a rate-limited answer asks before trying again", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.fork(
