@@ -1,0 +1,323 @@
+/**
+ * A stateful Rebilly for payment tokens and their redemption, written from Rebilly's rules
+ * (rebilly.md and the official OpenAPI definition), never from the domain or the Rebilly adapter:
+ * a fake that reuses the code under test proves nothing about it.
+ *
+ * One request goes through what Rebilly does, in order: route (404, 405), credentials as the
+ * operation's `security` says (401 none known, 403 a known key of the wrong kind or another
+ * organization), the organization's rate limit (429), the JSON body of a POST (400), then the
+ * operation's rules (`RebillyRules`: 422 with `invalidFields`, 404, 409, or the resource).
+ * Refusals are RFC 9457 problem details (`RebillyProblems`). Injected faults come around that.
+ *
+ * Paths are relative to the organization's base URL (`https://api-sandbox.rebilly.com/
+ * organizations/{id}`); a request that still carries `/organizations/{id}` (a client whose base URL
+ * is a bare host, as with the loopback server) is read the same way.
+ *
+ * Time is Effect's `Clock` plus an offset the test can move, so `TestClock` drives it in process
+ * and `advanceClock` drives it behind a real server. Randomness (ids, fault probabilities) is one
+ * `Random`, seeded when `seed` is given.
+ *
+ * Answers, books and the request log never hold a card number or CVV.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Faults from "../shared/Faults.js"
+import * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as Books from "./RebillyBooks.js"
+import * as Credentials from "./RebillyCredentials.js"
+import * as Endpoints from "./RebillyEndpoints.js"
+import * as Problems from "./RebillyProblems.js"
+import * as RateLimit from "./RebillyRateLimit.js"
+import * as Rules from "./RebillyRules.js"
+
+export const defaultOrganizationId = "simulated-organization"
+
+/** The sandbox base URL of an organization. */
+export const sandboxBaseUrl = (organizationId: string): string =>
+  `https://api-sandbox.rebilly.com/organizations/${encodeURIComponent(organizationId)}`
+
+/** The base URL of the default organization in the sandbox. */
+export const defaultBaseUrl = sandboxBaseUrl(defaultOrganizationId)
+
+export interface RebillySimulatorOptions {
+  /** The organization the simulator is. Default `simulated-organization`. */
+  readonly organizationId?: string
+  /** The base URL its links and `Location` headers name. Default the organization's sandbox URL. */
+  readonly baseUrl?: string
+  /** Keys it knows; a request needs one of a kind its operation accepts. */
+  readonly secretKeys?: ReadonlyArray<Credentials.Secret>
+  readonly publishableKeys?: ReadonlyArray<Credentials.Secret>
+  readonly jwts?: ReadonlyArray<Credentials.Secret>
+  /**
+   * The kinds of credential an operation accepts, where they should differ from the spec's
+   * `security` (whether `GET /tokens/{token}` takes a secret key is unconfirmed, say).
+   */
+  readonly acceptedSchemes?: Partial<Record<Endpoint, ReadonlyArray<Scheme>>>
+  /** Seeds the simulator's `Random` (ids, fault probabilities); the ambient one otherwise. */
+  readonly seed?: string | number
+  readonly rateLimit?: RateLimit.RateLimitOptions
+  /** `GET /tokens` page size when `limit` is absent. Default 100 (unconfirmed). */
+  readonly defaultLimit?: number
+  /** Whether tokens carry the undocumented fields the sandbox sends (`used`, `usedTime`, …). Default true. */
+  readonly liveExtras?: boolean
+  /** The content type of problem answers: the spec's `application/json` (default) or `application/problem+json`. */
+  readonly problemContentType?: "application/json" | "application/problem+json"
+}
+
+export type Endpoint = Endpoints.Endpoint
+export type Scheme = Endpoints.Scheme
+
+/** One request as the simulator saw it (never its body). */
+export interface RequestRecord {
+  readonly method: string
+  readonly path: string
+  readonly endpoint: Endpoint | undefined
+  readonly receivedAt: number
+  /** The HTTP status answered, or `dropped`. */
+  readonly status: number | "dropped"
+  /** The kind of credential that was let in. */
+  readonly scheme?: Scheme
+  /** The fields named in a 422. */
+  readonly invalidFields?: ReadonlyArray<string>
+  readonly fault?: Faults.Fault["_tag"]
+}
+
+export interface RebillySimulatorService {
+  /** Answers one request: the entry point of the in-process client and the loopback server. */
+  readonly handle: SimulatedHttp.Handler
+  /** The base URL its links name. */
+  readonly baseUrl: string
+  readonly organizationId: string
+  /** The simulator's time, in epoch milliseconds. */
+  readonly now: Effect.Effect<number>
+  /** Moves the simulator's time forward (token expiry, rate-limit windows), on top of `Clock`. */
+  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
+  readonly setTime: (epochMillis: number) => Effect.Effect<void>
+  readonly injectFault: (fault: Faults.Fault, scope?: Faults.FaultScope<Endpoint>) => Effect.Effect<void>
+  readonly clearFaults: Effect.Effect<void>
+  /** Changes the rate-limit budget or header names; a fresh window starts. */
+  readonly configureRateLimit: (options: RateLimit.RateLimitOptions) => Effect.Effect<void>
+  /** Spends the rest of the current window's budget: counted calls get 429 until the window ends. */
+  readonly exhaustRateLimit: Effect.Effect<void>
+  readonly tokens: Effect.Effect<ReadonlyArray<Books.TokenView>>
+  readonly paymentInstruments: Effect.Effect<ReadonlyArray<Books.InstrumentRecord>>
+  /** Transactions, each with the `requestId` it was made with. */
+  readonly transactions: Effect.Effect<ReadonlyArray<Books.TransactionRecord>>
+  readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
+}
+
+export class RebillySimulator extends Context.Tag("@token-lifecycle/testkit/RebillySimulator")<
+  RebillySimulator,
+  RebillySimulatorService
+>() {}
+
+const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+/** Crockford's base 32, as Rebilly's prefixed ids (`inst_…`, `txn_…`) use. */
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+const randomText = (random: Random.Random, letters: string, length: number): Effect.Effect<string> =>
+  Effect.map(Effect.all(Array.from({ length }, () => random.nextIntBetween(0, letters.length))), (indexes) =>
+    indexes.map((i) => letters.charAt(i)).join(""),
+  )
+
+/** A body of the right status but the wrong shape, for the `Malformed` fault. */
+const wrongShape = { id: 42, isUsed: "no", paymentInstrument: ["unexpected"], createdTime: false }
+
+interface Answered {
+  readonly answer: SimulatedHttp.WireAnswer
+  readonly scheme?: Scheme
+  readonly invalidFields?: ReadonlyArray<string>
+}
+
+export const make = (
+  options: RebillySimulatorOptions = {},
+): Effect.Effect<RebillySimulatorService, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
+    const organizationId = options.organizationId ?? defaultOrganizationId
+    const baseUrl = (options.baseUrl ?? sandboxBaseUrl(organizationId)).replace(/\/+$/, "")
+    const keys: Credentials.Keys = {
+      secretKeys: options.secretKeys ?? [],
+      publishableKeys: options.publishableKeys ?? [],
+      jwts: options.jwts ?? [],
+    }
+    const schemes = { ...Endpoints.acceptedSchemes, ...options.acceptedSchemes }
+    const liveExtras = options.liveExtras ?? true
+    const defaultLimit = options.defaultLimit ?? 100
+    const problemContentType = options.problemContentType ?? "application/json"
+    const cardDigestKey = yield* randomText(random, alphabet, 32)
+
+    const offset = yield* Ref.make(0)
+    const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
+
+    const books = yield* Ref.make(Books.empty)
+    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const faults = yield* Faults.makePlan<Endpoint>(random)
+    const rateLimit = yield* RateLimit.make(options.rateLimit ?? {})
+
+    const freshIds = Effect.all({
+      tokenId: randomText(random, alphabet, 20),
+      instrumentId: Effect.map(randomText(random, crockford, 26), (id) => `inst_${id}`),
+      transactionId: Effect.map(randomText(random, crockford, 26), (id) => `txn_${id}`),
+      sessionId: randomText(random, alphabet.toLowerCase().slice(0, 16), 64),
+    })
+
+    const refuse = (problem: Problems.Problem, path: string, headers?: Readonly<Record<string, string>>): Answered => ({
+      answer: SimulatedHttp.json(problem.status, Problems.body(problem, path), {
+        ...problem.headers,
+        ...headers,
+        "content-type": problemContentType,
+      }),
+      ...(problem.invalidFields === undefined ? {} : { invalidFields: problem.invalidFields.map((f) => f.field) }),
+    })
+
+    /** What Rebilly does with the request, faults aside. */
+    const process = (
+      request: SimulatedHttp.WireRequest,
+      route: Endpoints.Route,
+      foreignOrganization: boolean,
+      at: number,
+    ): Effect.Effect<Answered> =>
+      Effect.gen(function* () {
+        if (route._tag === "NotFound") return refuse(Problems.Problems.notFound("No such resource."), request.path)
+        if (route._tag === "MethodNotAllowed") {
+          return refuse(Problems.Problems.methodNotAllowed(route.allow), request.path)
+        }
+        const { endpoint } = route
+        const verdict = Credentials.authorize(keys, Credentials.presented(request.headers), schemes[endpoint])
+        if (verdict._tag === "Unauthorized") {
+          return refuse(Problems.Problems.unauthorized("Invalid credentials."), request.path)
+        }
+        if (verdict._tag === "Forbidden") {
+          return refuse(
+            Problems.Problems.forbidden(`This operation does not accept a ${verdict.scheme} credential.`),
+            request.path,
+          )
+        }
+        if (foreignOrganization) {
+          return refuse(
+            Problems.Problems.forbidden("These credentials give no access to that organization."),
+            request.path,
+          )
+        }
+        const scheme = verdict.scheme
+        const limit = yield* rateLimit.take(at, Endpoints.isWrite(endpoint))
+        if (limit._tag === "Limited") {
+          return { ...refuse(Problems.Problems.rateLimited(), request.path, limit.headers), scheme }
+        }
+        const limitHeaders = limit._tag === "Counted" ? limit.headers : {}
+
+        let body: unknown
+        if (request.method.toUpperCase() === "POST") {
+          const contentType = request.headers["content-type"]
+          if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+            const problem = Problems.Problems.badRequest("The body must be application/json.")
+            return { ...refuse(problem, request.path, limitHeaders), scheme }
+          }
+          try {
+            body = JSON.parse(request.body)
+          } catch {
+            const problem = Problems.Problems.badRequest("The body is not valid JSON.")
+            return { ...refuse(problem, request.path, limitHeaders), scheme }
+          }
+        }
+
+        const context: Rules.RuleContext = {
+          endpoint,
+          id: route.id,
+          query: request.query,
+          body,
+          now: at,
+          scheme,
+          fresh: yield* freshIds,
+          baseUrl,
+          cardDigestKey,
+          liveExtras,
+          defaultLimit,
+        }
+        // Read, decide and write in one step, so concurrent requests see each other's effects.
+        const outcome = yield* Ref.modify(books, (current) => {
+          const result = Rules.apply(current, context)
+          return [result, result._tag === "Accepted" ? result.books : current] as const
+        })
+        if (outcome._tag === "Refused") {
+          return { ...refuse(outcome.problem, request.path, limitHeaders), scheme }
+        }
+        return {
+          answer: SimulatedHttp.json(outcome.status, outcome.body, { ...limitHeaders, ...outcome.headers }),
+          scheme,
+        }
+      })
+
+    const handle: SimulatedHttp.Handler = (request) =>
+      Effect.gen(function* () {
+        const at = yield* now
+        const scoped = Endpoints.organizationOf(request.path)
+        const foreignOrganization = scoped.organizationId !== undefined && scoped.organizationId !== organizationId
+        const route = Endpoints.route(request.method, scoped.rest)
+        const endpoint = route._tag === "Found" ? route.endpoint : undefined
+        const fault = yield* faults.next(endpoint)
+        const record = (answered: Answered) =>
+          Ref.update(log, (entries) => [
+            ...entries,
+            {
+              method: request.method.toUpperCase(),
+              path: request.path,
+              endpoint,
+              receivedAt: at,
+              status: answered.answer._tag === "Drop" ? ("dropped" as const) : answered.answer.status,
+              ...(answered.scheme === undefined ? {} : { scheme: answered.scheme }),
+              ...(answered.invalidFields === undefined ? {} : { invalidFields: answered.invalidFields }),
+              ...(fault === undefined ? {} : { fault: fault._tag }),
+            },
+          ])
+
+        if (fault?._tag === "ServerError") {
+          const answered = refuse(Problems.Problems.server(fault.status), request.path)
+          yield* record(answered)
+          return answered.answer
+        }
+        if (fault?._tag === "Drop" && !fault.afterProcessing) {
+          yield* record({ answer: SimulatedHttp.dropped })
+          return SimulatedHttp.dropped
+        }
+        const answered = yield* process(request, route, foreignOrganization, at)
+        if (fault?._tag === "Drop") {
+          yield* record({ ...answered, answer: SimulatedHttp.dropped })
+          return SimulatedHttp.dropped
+        }
+        const answer =
+          fault?._tag === "Malformed" ? Faults.corrupt(answered.answer, fault.shape, wrongShape) : answered.answer
+        yield* record({ ...answered, answer })
+        if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
+        return answer
+      })
+
+    return {
+      handle,
+      baseUrl,
+      organizationId,
+      now,
+      advanceClock: (duration) => Ref.update(offset, (shift) => shift + Duration.toMillis(Duration.decode(duration))),
+      setTime: (epochMillis) =>
+        Effect.flatMap(Clock.currentTimeMillis, (clock) => Ref.set(offset, epochMillis - clock)),
+      injectFault: faults.add,
+      clearFaults: faults.clear,
+      configureRateLimit: rateLimit.configure,
+      exhaustRateLimit: Effect.flatMap(now, rateLimit.exhaust),
+      tokens: Effect.zipWith(Ref.get(books), now, (b, at) => [...b.tokens.values()].map((t) => Books.viewOf(t, at))),
+      paymentInstruments: Effect.map(Ref.get(books), (b) => [...b.instruments.values()]),
+      transactions: Effect.map(Ref.get(books), (b) => [...b.transactions.values()]),
+      requests: Ref.get(log),
+    } satisfies RebillySimulatorService
+  })
+
+/** The simulator alone; add `RebillyHttpClient.layer` or `RebillyServer.layer` to reach it over HTTP. */
+export const layer = (options: RebillySimulatorOptions = {}): Layer.Layer<RebillySimulator> =>
+  Layer.scoped(RebillySimulator, make(options))
