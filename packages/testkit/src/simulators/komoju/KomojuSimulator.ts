@@ -1,0 +1,364 @@
+/**
+ * A stateful KOMOJU, written from the provider's rules (komoju.md and KOMOJU's public docs),
+ * never from the domain's lifecycle or the KOMOJU adapter's code: a fake that reuses the code
+ * under test proves nothing about it.
+ *
+ * One request goes through what KOMOJU does, in order: the request budget (429 when spent),
+ * the route (404), the API key from HTTP Basic (401 when missing or unknown, 403 when a
+ * publishable key calls what only a secret key may), `X-KOMOJU-IDEMPOTENCY` on POSTs (replay,
+ * 409 in flight, see `KomojuIdempotency`), the JSON body (400), then the endpoint's rules
+ * (`KomojuRules`). Answers are KOMOJU's objects or its error body (`KomojuErrors`); payments and
+ * customers send signed webhooks through the outbox (`KomojuWebhooks`). Injected faults come
+ * around all of it. `X-KOMOJU-API-VERSION` is accepted whatever its value and recorded.
+ *
+ * Time is Effect's `Clock` plus an offset the test can move, so `TestClock` drives it in
+ * process and `advanceClock` drives it behind a real server (token expiry, key lifetime,
+ * webhook due times). Randomness (ids, fault probabilities, shuffled webhooks) is one `Random`,
+ * seeded when `seed` is given.
+ *
+ * Answers, webhooks, the books and the request log never hold a card number or security code.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Faults from "../shared/Faults.js"
+import * as Outbox from "../shared/Outbox.js"
+import * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as KomojuBooks from "./KomojuBooks.js"
+import * as KomojuEndpoints from "./KomojuEndpoints.js"
+import { errorBody, type KomojuRefusal, Refusals, serverError } from "./KomojuErrors.js"
+import * as KomojuIdempotency from "./KomojuIdempotency.js"
+import { parseObject } from "./KomojuJson.js"
+import * as KomojuRateLimit from "./KomojuRateLimit.js"
+import { basicUser, bodyView } from "./KomojuRequestView.js"
+import * as KomojuRules from "./KomojuRules.js"
+import * as KomojuWebhooks from "./KomojuWebhooks.js"
+
+/** KOMOJU's origin: what the in-process client answers for by default. */
+export const defaultBaseUrl = "https://komoju.com"
+
+export const apiPath = KomojuEndpoints.apiPath
+
+type Secret = string | Redacted.Redacted<string>
+
+/** A KOMOJU merchant (its test account): its key pair and its webhook secret token. */
+export interface KomojuMerchant {
+  readonly id: string
+  readonly secretKey: Secret
+  readonly publishableKey: Secret
+  readonly webhookSecret: Secret
+}
+
+export interface KomojuSimulatorOptions {
+  readonly merchants: ReadonlyArray<KomojuMerchant>
+  /** Seeds the simulator's `Random` (ids, fault probabilities, shuffles); the ambient one otherwise. */
+  readonly seed?: string | number
+  readonly webhooks?: Outbox.DeliveryOptions
+  /** A request budget answering 429 when spent; none by default. */
+  readonly rateLimit?: KomojuRateLimit.RateLimit
+  /** Whether a refused payment spends its token (komoju.md §11.4, unknown). Default true. */
+  readonly failedPaymentConsumesToken?: boolean
+  /** How Session: Pay shows a refusal's `error` (§5b). Default `object`. */
+  readonly sessionPayErrorForm?: KomojuRules.SessionPayErrorForm
+}
+
+type WireRequest = SimulatedHttp.WireRequest
+type WireAnswer = SimulatedHttp.WireAnswer
+
+/** How a request's idempotency key was honoured. */
+export type IdempotencyOutcome = "fresh" | "replayed" | "in-flight" | "mismatch"
+
+/** One request as the simulator saw it. Its body view holds no card number or security code. */
+export interface RequestRecord {
+  readonly seq: number
+  readonly method: string
+  readonly path: string
+  readonly endpoint: KomojuEndpoints.Endpoint | undefined
+  readonly receivedAt: number
+  /** The HTTP status answered, or `dropped`. */
+  readonly status: number | "dropped"
+  /** KOMOJU's error code when refused. */
+  readonly code?: string
+  readonly fault?: Faults.Fault["_tag"]
+  readonly merchantId?: string
+  readonly keyKind?: "secret" | "publishable"
+  readonly apiVersion?: string
+  readonly idempotencyKey?: string
+  readonly idempotency?: IdempotencyOutcome
+  readonly body: unknown
+}
+
+export interface KomojuSimulatorService {
+  /** Answers one request: the entry point of the in-process client and the loopback server. */
+  readonly handle: SimulatedHttp.Handler
+  /** The simulator's time, in epoch milliseconds. */
+  readonly now: Effect.Effect<number>
+  /** Moves the simulator's time forward (token expiry, key lifetime, webhook due times), on top of `Clock`. */
+  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
+  readonly setTime: (epochMillis: number) => Effect.Effect<void>
+  readonly injectFault: (
+    fault: Faults.Fault,
+    scope?: Faults.FaultScope<KomojuEndpoints.Endpoint>,
+  ) => Effect.Effect<void>
+  readonly clearFaults: Effect.Effect<void>
+  /** Replaces the request budget (a new window starts); `undefined` lifts it. */
+  readonly setRateLimit: (limit: KomojuRateLimit.RateLimit | undefined) => Effect.Effect<void>
+  readonly configureWebhooks: (options: Outbox.DeliveryOptions) => Effect.Effect<void>
+  /** Sends every due webhook to the sink now (duplicated and ordered as configured) and returns what was sent. */
+  readonly deliverDue: Effect.Effect<ReadonlyArray<Outbox.Delivered<KomojuWebhooks.EventType>>>
+  readonly pendingWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<KomojuWebhooks.EventType>>>
+  /** Every delivery attempt so far, in order. */
+  readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<KomojuWebhooks.EventType>>>
+  readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<KomojuWebhooks.EventType>>>
+  readonly tokens: Effect.Effect<ReadonlyArray<KomojuBooks.TokenView>>
+  readonly payments: Effect.Effect<ReadonlyArray<KomojuBooks.PaymentRecord>>
+  readonly customers: Effect.Effect<ReadonlyArray<KomojuBooks.CustomerRecord>>
+  readonly sessions: Effect.Effect<ReadonlyArray<KomojuBooks.SessionRecord>>
+  readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
+}
+
+export class KomojuSimulator extends Context.Tag("@token-lifecycle/testkit/KomojuSimulator")<
+  KomojuSimulator,
+  KomojuSimulatorService
+>() {}
+
+const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+/** KOMOJU's ids: 25 lowercase letters and digits. */
+const idOf = (random: Random.Random): Effect.Effect<string> =>
+  Effect.map(Effect.all(Array.from({ length: 25 }, () => random.nextIntBetween(0, alphabet.length))), (picks) =>
+    picks.map((i) => alphabet[i]).join(""),
+  )
+
+/** A 200 JSON body that is not what KOMOJU answers, for the `Malformed` fault. */
+const wrongShape = { id: 42, resource: null, status: ["unexpected"] }
+
+const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
+
+interface KeyHolder {
+  readonly merchant: KomojuMerchant
+  readonly kind: "secret" | "publishable"
+}
+
+/** What a request came to, for the answer and the log. */
+interface Answered {
+  readonly answer: WireAnswer
+  readonly code?: string
+  readonly holder?: KeyHolder
+  readonly idempotency?: IdempotencyOutcome
+}
+
+const refusal = (refused: KomojuRefusal, headers?: Record<string, string>): Answered => ({
+  answer: SimulatedHttp.json(refused.status, errorBody(refused), headers),
+  code: refused.code,
+})
+
+export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimulatorService, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
+    const scope = yield* Effect.scope
+    const keys = new Map<string, KeyHolder>(
+      options.merchants.flatMap((merchant) => [
+        [reveal(merchant.secretKey), { merchant, kind: "secret" as const }],
+        [reveal(merchant.publishableKey), { merchant, kind: "publishable" as const }],
+      ]),
+    )
+    const webhookSecrets = new Map(options.merchants.map((m) => [m.id, reveal(m.webhookSecret)]))
+
+    const offset = yield* Ref.make(0)
+    const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
+
+    const books = yield* Ref.make(KomojuBooks.empty)
+    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const faults = yield* Faults.makePlan<KomojuEndpoints.Endpoint>(random)
+    const budget = yield* KomojuRateLimit.makeBudget(options.rateLimit)
+    const ledger = yield* KomojuIdempotency.makeLedger
+    const outbox = yield* Outbox.makeOutbox<KomojuWebhooks.EventType>({
+      now,
+      random,
+      scope,
+      options: options.webhooks ?? {},
+      schedule: KomojuWebhooks.resendSchedule,
+    })
+
+    const seal = (draft: KomojuWebhooks.EventDraft, at: number) =>
+      Effect.gen(function* () {
+        const ids = { event: yield* idOf(random), delivery: yield* idOf(random) }
+        const secret = webhookSecrets.get(draft.merchantId) ?? ""
+        const sealed = KomojuWebhooks.seal(draft, ids, KomojuBooks.komojuTime(at), secret)
+        return { kind: draft.type, reference: draft.reference, ...sealed }
+      })
+
+    /** What KOMOJU does once the key and the idempotency key have let the request through. */
+    const process = (
+      request: WireRequest,
+      matched: KomojuEndpoints.Matched,
+      holder: KeyHolder,
+      key: string | undefined,
+      at: number,
+    ) =>
+      Effect.gen(function* () {
+        const body = parseObject(request.body)
+        if (body === undefined) return refusal(Refusals.badRequest({ message: "The body must be a JSON object." }))
+        const context: KomojuRules.RuleContext = {
+          endpoint: matched.endpoint,
+          id: matched.id,
+          merchantId: holder.merchant.id,
+          body,
+          scenario: request.headers["komoju-scenario"],
+          now: at,
+          idempotencyKey: key,
+          fresh: {
+            token: `tok_${yield* idOf(random)}`,
+            payment: yield* idOf(random),
+            customer: yield* idOf(random),
+            session: yield* idOf(random),
+          },
+          failedPaymentConsumesToken: options.failedPaymentConsumesToken ?? true,
+          sessionPayErrorForm: options.sessionPayErrorForm ?? "object",
+        }
+        // Read, decide and write in one step, so concurrent requests see each other's effects.
+        const outcome = yield* Ref.modify(books, (current) => {
+          const result = KomojuRules.apply(current, context)
+          return [result, result.books] as const
+        })
+        yield* outbox.enqueue(yield* Effect.forEach(outcome.events, (draft) => seal(draft, at)))
+        return {
+          answer: SimulatedHttp.json(outcome.status, outcome.body),
+          ...(outcome.code === undefined ? {} : { code: outcome.code }),
+        } satisfies Answered
+      })
+
+    /** Budget, route, key and idempotency key; then the endpoint. `delay` is how late the answer will leave. */
+    const admit = (request: WireRequest, at: number, delay: number): Effect.Effect<Answered> =>
+      Effect.gen(function* () {
+        const wait = yield* budget.take(at)
+        if (wait !== undefined) {
+          return refusal(Refusals.tooManyRequests(), { "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) })
+        }
+        const matched = KomojuEndpoints.match(request.method, request.path)
+        if (matched === undefined) return refusal(Refusals.notFound())
+        const user = basicUser(request.headers.authorization)
+        const holder = user === undefined ? undefined : keys.get(user)
+        if (holder === undefined) return refusal(Refusals.unauthorized())
+        if (holder.kind === "publishable" && !KomojuEndpoints.publishable.has(matched.endpoint)) {
+          return { ...refusal(Refusals.forbidden()), holder }
+        }
+        const rawKey = request.headers["x-komoju-idempotency"]
+        const key =
+          request.method.toUpperCase() === "POST" && rawKey !== undefined && rawKey !== "" ? rawKey : undefined
+        if (key === undefined) return { ...(yield* process(request, matched, holder, undefined, at)), holder }
+        if (!KomojuIdempotency.isValidKey(key)) {
+          const message = `X-KOMOJU-IDEMPOTENCY must be at most ${KomojuIdempotency.maxKeyLength} ASCII characters.`
+          return { ...refusal(Refusals.badRequest({ param: "X-KOMOJU-IDEMPOTENCY", message })), holder }
+        }
+        const scopedKey = KomojuIdempotency.scoped(holder.merchant.id, key)
+        const claim = yield* ledger.claim(
+          scopedKey,
+          KomojuIdempotency.fingerprint(request.method, request.path, request.body),
+          at,
+        )
+        switch (claim._tag) {
+          case "InFlight":
+            return { ...refusal(Refusals.conflict()), holder, idempotency: "in-flight" }
+          case "Mismatch":
+            return {
+              ...refusal(Refusals.idempotencyKeyReused({ param: "X-KOMOJU-IDEMPOTENCY" })),
+              holder,
+              idempotency: "mismatch",
+            }
+          case "Replay":
+            return { answer: claim.answer, holder, idempotency: "replayed" }
+          case "Fresh": {
+            const answered = yield* process(request, matched, holder, key, at)
+            if (answered.answer._tag === "Respond") yield* ledger.settle(scopedKey, answered.answer, at + delay)
+            return { ...answered, holder, idempotency: "fresh" }
+          }
+        }
+      })
+
+    const handle = (request: WireRequest): Effect.Effect<WireAnswer> =>
+      Effect.gen(function* () {
+        const at = yield* now
+        const endpoint = KomojuEndpoints.match(request.method, request.path)?.endpoint
+        const fault = yield* faults.next(endpoint)
+        const record = (answered: Answered) =>
+          Ref.update(log, (entries) => {
+            const rawKey = request.headers["x-komoju-idempotency"]
+            const apiVersion = request.headers["x-komoju-api-version"]
+            const entry: RequestRecord = {
+              seq: entries.length + 1,
+              method: request.method.toUpperCase(),
+              path: request.path,
+              endpoint,
+              receivedAt: at,
+              status: answered.answer._tag === "Drop" ? "dropped" : answered.answer.status,
+              body: bodyView(request.body),
+              ...(answered.code === undefined ? {} : { code: answered.code }),
+              ...(fault === undefined ? {} : { fault: fault._tag }),
+              ...(answered.holder === undefined
+                ? {}
+                : { merchantId: answered.holder.merchant.id, keyKind: answered.holder.kind }),
+              ...(apiVersion === undefined ? {} : { apiVersion }),
+              ...(rawKey === undefined ? {} : { idempotencyKey: rawKey }),
+              ...(answered.idempotency === undefined ? {} : { idempotency: answered.idempotency }),
+            }
+            return [...entries, entry]
+          })
+
+        if (fault?._tag === "ServerError") {
+          const answered = refusal(serverError(fault.status))
+          yield* record(answered)
+          return answered.answer
+        }
+        if (fault?._tag === "Drop" && !fault.afterProcessing) {
+          yield* record({ answer: SimulatedHttp.dropped })
+          return SimulatedHttp.dropped
+        }
+        const delay = fault?._tag === "Slow" ? Duration.toMillis(fault.delay) : 0
+        // Processed in one piece: a client giving up cannot leave a request half done.
+        const answered = yield* Effect.uninterruptible(admit(request, at, delay))
+        if (fault?._tag === "Drop") {
+          yield* record({ ...answered, answer: SimulatedHttp.dropped })
+          return SimulatedHttp.dropped
+        }
+        const answer =
+          fault?._tag === "Malformed" ? Faults.corrupt(answered.answer, fault.shape, wrongShape) : answered.answer
+        yield* record({ ...answered, answer })
+        if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
+        return answer
+      })
+
+    return {
+      handle,
+      now,
+      advanceClock: (duration) => Ref.update(offset, (shift) => shift + Duration.toMillis(Duration.decode(duration))),
+      setTime: (epochMillis) =>
+        Effect.flatMap(Clock.currentTimeMillis, (clock) => Ref.set(offset, epochMillis - clock)),
+      injectFault: faults.add,
+      clearFaults: faults.clear,
+      setRateLimit: budget.set,
+      configureWebhooks: outbox.configure,
+      deliverDue: outbox.deliverDue,
+      pendingWebhooks: outbox.pending,
+      deliveredWebhooks: outbox.delivered,
+      abandonedWebhooks: outbox.abandoned,
+      tokens: Effect.zipWith(Ref.get(books), now, (b, at) =>
+        [...b.tokens.values()].map((token) => KomojuBooks.tokenView(token, at)),
+      ),
+      payments: Effect.map(Ref.get(books), (b) => [...b.payments.values()]),
+      customers: Effect.map(Ref.get(books), (b) => [...b.customers.values()]),
+      sessions: Effect.map(Ref.get(books), (b) => [...b.sessions.values()]),
+      requests: Ref.get(log),
+    } satisfies KomojuSimulatorService
+  })
+
+/** The simulator alone; add `KomojuHttpClient.layer` or `KomojuServer.layer` to reach it over HTTP. */
+export const layer = (options: KomojuSimulatorOptions): Layer.Layer<KomojuSimulator> =>
+  Layer.scoped(KomojuSimulator, make(options))
