@@ -201,7 +201,6 @@ export const make = (options: ProviderHttpOptions) =>
     const attempt = <A, I>(call: Call<A, I>): Effect.Effect<Success<A>, GatewayError> =>
       client.execute(call.request).pipe(
         Effect.flatMap(readAnswer),
-        Effect.scoped,
         Effect.mapError((error) => transportFailure(call.operation, error)),
         (request) =>
           Deadline.failAfter(
