@@ -1,11 +1,25 @@
+/**
+ * The KOMOJU simulator in process, driven with plain HTTP requests (never the adapter): keys,
+ * tokens (single use, 24 h), payments, customers, sessions, idempotency keys, test cards,
+ * webhooks and their delivery, injected faults, the request budget, and that no card number or
+ * security code leaves it.
+ */
+import { createHmac } from "node:crypto"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as KomojuHttpClient from "../../src/simulators/komoju/KomojuHttpClient.js"
 import { defaultBaseUrl, KomojuSimulator } from "../../src/simulators/komoju/KomojuSimulator.js"
+import * as KomojuWebhooks from "../../src/simulators/komoju/KomojuWebhooks.js"
+import * as Faults from "../../src/simulators/shared/Faults.js"
+import type { Delivery } from "../../src/simulators/shared/Outbox.js"
 
 const merchant = {
   id: "merchant-1",
@@ -204,6 +218,18 @@ describe("KOMOJU simulator: tokens", () => {
       expect(yield* s.payments).toHaveLength(1)
       const [view] = yield* s.tokens
       expect(view).toMatchObject({ status: "used", use: { resource: "payment", id: first.json.id } })
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("pays once when two payments race for one token", () =>
+    Effect.gen(function* () {
+      const token = yield* tokenize()
+      const answers = yield* Effect.all(
+        [send("/payments", paymentBody(token)), send("/payments", paymentBody(token, { amount: 900 }))],
+        { concurrency: "unbounded" },
+      )
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 422])
+      expect(yield* Effect.flatMap(sim, (s) => s.payments)).toHaveLength(1)
     }).pipe(Effect.provide(simulator)),
   )
 
@@ -423,6 +449,430 @@ describe("KOMOJU simulator: test cards and scenarios", () => {
         headers: { "komoju-scenario": "nope" },
       })
       expect(unknown.json.error).toMatchObject({ code: "invalid_parameter", param: "Komoju-Scenario" })
+    }).pipe(Effect.provide(simulator)),
+  )
+})
+
+describe("KOMOJU simulator: customers and sessions", () => {
+  it.effect("turns a token into a customer, spending the token; the customer pays any number of times", () =>
+    Effect.gen(function* () {
+      const token = yield* tokenize()
+      const created = yield* send("/customers", {
+        payment_details: token,
+        email: "h@example.com",
+        metadata: { a: "b" },
+      })
+      expect(created.status).toBe(200)
+      expect(created.json).toMatchObject({
+        id: expect.stringMatching(/^[a-z0-9]{25}$/),
+        resource: "customer",
+        email: "h@example.com",
+        metadata: { a: "b" },
+        payment_details: { type: "credit_card", last_four_digits: pan.slice(-4) },
+      })
+      const id = created.json.id as string
+      const reused = yield* send("/payments", paymentBody(token))
+      expect(reused.json.error).toMatchObject({ code: "invalid_token" })
+      for (const amount of [100, 200]) {
+        const paid = yield* send("/payments", { amount, currency: "JPY", customer: id })
+        expect(paid.json).toMatchObject({ status: "captured", customer: id, amount })
+      }
+      const both = yield* send("/payments", { amount: 1, currency: "JPY", customer: id, payment_details: token })
+      expect(both.json.error).toMatchObject({ code: "invalid_parameter" })
+      expect((yield* send(`/customers/${id}`)).json).toMatchObject({ id, resource: "customer" })
+      expect((yield* send(`/customers/${id}`, undefined, { method: "DELETE" })).status).toBe(200)
+      expect((yield* send(`/customers/${id}`)).status).toBe(404)
+      const gone = yield* send("/payments", { amount: 1, currency: "JPY", customer: id })
+      expect(gone.json.error).toMatchObject({ code: "invalid_parameter", param: "customer" })
+      const [view] = yield* Effect.flatMap(sim, (s) => s.tokens)
+      expect(view?.use).toMatchObject({ resource: "customer", id })
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("pays a session once with a token, by publishable or secret key", () =>
+    Effect.gen(function* () {
+      const session = yield* send("/sessions", {
+        amount: 3000,
+        currency: "JPY",
+        return_url: "https://shop.example/done",
+        payment_data: { external_order_num: "order-s", metadata: { token_lifecycle_token: "tl-9" } },
+      })
+      expect(session.json).toMatchObject({ resource: "session", status: "pending", amount: 3000, payment: null })
+      const id = session.json.id as string
+      const token = yield* tokenize()
+      const paid = yield* send(`/sessions/${id}/pay`, { payment_details: token }, { key: merchant.publishableKey })
+      expect(paid.status).toBe(200)
+      expect(paid.json).toMatchObject({
+        status: "completed",
+        redirect_url: "https://shop.example/done",
+        payment: {
+          status: "captured",
+          session: id,
+          external_order_num: "order-s",
+          metadata: { token_lifecycle_token: "tl-9" },
+        },
+      })
+      const shown = yield* send(`/sessions/${id}`, undefined, { key: merchant.publishableKey })
+      expect(shown.json).toMatchObject({
+        status: "completed",
+        payment: { id: (paid.json.payment as { id: string }).id },
+      })
+      const again = yield* send(`/sessions/${id}/pay`, { payment_details: yield* tokenize() })
+      expect(again.json).toMatchObject({ status: "error", error: { code: "unprocessable_entity" } })
+      const manual = yield* send("/sessions", { amount: 10, currency: "JPY" })
+      const authorized = yield* send(`/sessions/${manual.json.id as string}/pay`, {
+        payment_details: yield* tokenize(),
+        capture: "manual",
+      })
+      expect(authorized.json).toMatchObject({ status: "completed", payment: { status: "authorized" } })
+      expect((yield* send("/sessions", { amount: 10, currency: "JPY" }, { key: merchant.publishableKey })).status).toBe(
+        403,
+      )
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("answers a refused Session: Pay with its error as an object, or as a string when configured", () =>
+    Effect.gen(function* () {
+      const asObject = yield* Effect.gen(function* () {
+        const session = yield* send("/sessions", { amount: 10, currency: "JPY" })
+        const token = yield* tokenize(cardDetails(cards.declined))
+        return yield* send(`/sessions/${session.json.id as string}/pay`, { payment_details: token })
+      }).pipe(Effect.provide(simulator))
+      expect(asObject.status).toBe(502)
+      expect(asObject.json).toEqual({
+        status: "error",
+        redirect_url: null,
+        error: { code: "card_declined", message: expect.any(String), param: null, details: {} },
+      })
+      const asString = yield* Effect.gen(function* () {
+        const session = yield* send("/sessions", { amount: 10, currency: "JPY" })
+        const used = yield* send(`/sessions/${session.json.id as string}/pay`, { payment_details: "tok_nothing" })
+        const declined = yield* send(`/sessions/${session.json.id as string}/pay`, {
+          payment_details: yield* tokenize(cardDetails(cards.declined)),
+        })
+        return { used, declined }
+      }).pipe(
+        Effect.provide(KomojuHttpClient.layerWithSimulator({ merchants: [merchant], sessionPayErrorForm: "string" })),
+      )
+      expect(asString.used.json).toEqual({ status: "error", redirect_url: null, error: "The token does not exist." })
+      expect(asString.declined.json).toEqual({ status: "error", redirect_url: null, error: expect.any(String) })
+    }),
+  )
+})
+
+describe("KOMOJU simulator: idempotency keys", () => {
+  it.effect("replays the first answer to the same key and request, without a second payment", () =>
+    Effect.gen(function* () {
+      const token = yield* tokenize()
+      const first = yield* send("/payments", paymentBody(token), { idempotency: "pay-once" })
+      const second = yield* send("/payments", paymentBody(token), { idempotency: "pay-once" })
+      expect(second.status).toBe(200)
+      expect(second.text).toBe(first.text)
+      const s = yield* sim
+      expect(yield* s.payments).toHaveLength(1)
+      const log = yield* s.requests
+      expect(log.filter((r) => r.endpoint === "createPayment").map((r) => r.idempotency)).toEqual(["fresh", "replayed"])
+      // The first answer is replayed even when it was a refusal.
+      const declined = yield* tokenize(cardDetails(cards.declined))
+      const refused = yield* send("/payments", paymentBody(declined), { idempotency: "declined" })
+      const replayed = yield* send("/payments", paymentBody(declined), { idempotency: "declined" })
+      expect([replayed.status, replayed.text]).toEqual([502, refused.text])
+      expect(yield* s.payments).toHaveLength(2)
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("answers 409 to the same key while the first request is still in flight", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const token = yield* tokenize()
+      yield* s.injectFault(Faults.slow("5 seconds"), { endpoint: "createPayment", times: 1 })
+      const first = yield* Effect.fork(send("/payments", paymentBody(token), { idempotency: "slow-key" }))
+      yield* TestClock.adjust("1 second")
+      const during = yield* send("/payments", paymentBody(token), { idempotency: "slow-key" })
+      expect(during.status).toBe(409)
+      expect(during.json.error).toMatchObject({ code: "conflict" })
+      yield* TestClock.adjust("5 seconds")
+      const answered = yield* Fiber.join(first)
+      expect(answered.status).toBe(200)
+      const after = yield* send("/payments", paymentBody(token), { idempotency: "slow-key" })
+      expect(after.text).toBe(answered.text)
+      expect(yield* s.payments).toHaveLength(1)
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("refuses a key reused for another request, and a key over 100 ASCII characters", () =>
+    Effect.gen(function* () {
+      const token = yield* tokenize()
+      expect((yield* send("/payments", paymentBody(token), { idempotency: "k" })).status).toBe(200)
+      const other = yield* send("/payments", paymentBody(token, { amount: 99 }), { idempotency: "k" })
+      expect([other.status, (other.json.error as { code: string }).code]).toEqual([422, "idempotency_key_reused"])
+      const long = yield* send("/payments", paymentBody(yield* tokenize()), { idempotency: "k".repeat(101) })
+      expect([long.status, long.json.error]).toEqual([
+        400,
+        { code: "bad_request", param: "X-KOMOJU-IDEMPOTENCY", message: expect.any(String), details: {} },
+      ])
+      const hundred = yield* send("/payments", paymentBody(yield* tokenize()), { idempotency: "k".repeat(100) })
+      expect(hundred.status).toBe(200)
+      const unicode = yield* send("/payments", paymentBody(yield* tokenize()), { idempotency: "ключ" })
+      expect(unicode.status).toBe(400)
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("keeps a key 24 hours, per merchant; after that the key is new again", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const first = yield* send("/tokens", { payment_details: cardDetails() }, { idempotency: "tok-key" })
+      const replay = yield* send("/tokens", { payment_details: cardDetails() }, { idempotency: "tok-key" })
+      expect(replay.json.id).toBe(first.json.id)
+      const elsewhere = yield* send(
+        "/tokens",
+        { payment_details: cardDetails() },
+        { idempotency: "tok-key", key: otherMerchant.secretKey },
+      )
+      expect(elsewhere.json.id).not.toBe(first.json.id)
+      yield* s.advanceClock("24 hours")
+      const later = yield* send("/tokens", { payment_details: cardDetails() }, { idempotency: "tok-key" })
+      expect(later.status).toBe(200)
+      expect(later.json.id).not.toBe(first.json.id)
+      expect(yield* s.tokens).toHaveLength(3)
+    }).pipe(Effect.provide(simulator)),
+  )
+})
+
+/** A sink recording what it receives, refusing the first `refuse` deliveries. */
+const recordingSink = (refuse = 0) =>
+  Effect.gen(function* () {
+    const received = yield* Ref.make<ReadonlyArray<Delivery>>([])
+    const calls = yield* Ref.make(0)
+    const sink = (delivery: Delivery) =>
+      Effect.flatMap(
+        Ref.getAndUpdate(calls, (n) => n + 1),
+        (n) => (n < refuse ? Effect.fail("refused") : Ref.update(received, (all) => [...all, delivery])),
+      )
+    return { sink, received: Ref.get(received) }
+  })
+
+const eventOf = (delivery: Delivery) =>
+  JSON.parse(delivery.body) as { id: string; type: string; data: Record<string, unknown> }
+
+describe("KOMOJU simulator: webhooks", () => {
+  it("signs with the illustrative vector of the provider notes", () => {
+    const body =
+      '{"id":"evt_illustration01","type":"payment.authorized","resource":"event","data":{"id":"pay_illustration01","resource":"payment","status":"authorized","amount":2500,"currency":"JPY"},"created_at":"2025-06-01T09:30:00Z","reason":null}'
+    expect(KomojuWebhooks.sign(body, "doc-illustration-webhook-secret")).toBe(
+      "26e6899479cdf1f887c8d59d023620315b1ccf7a13e0fd82d752e3a2b49d4947",
+    )
+  })
+
+  it.effect(
+    "sends each payment event signed with the merchant's webhook secret, with the payment and its metadata",
+    () =>
+      Effect.gen(function* () {
+        const s = yield* sim
+        const { sink, received } = yield* recordingSink()
+        yield* s.configureWebhooks({ sink })
+        const paid = yield* send("/payments", paymentBody(yield* tokenize()))
+        const authorized = yield* send("/payments", paymentBody(yield* tokenize(), { capture: false }))
+        yield* send("/payments", paymentBody(yield* tokenize(cardDetails(cards.insufficient))))
+        const elsewhere = yield* tokenize(cardDetails(), otherMerchant.publishableKey)
+        yield* send("/payments", paymentBody(elsewhere), { key: otherMerchant.secretKey })
+        expect(yield* received).toHaveLength(0)
+        yield* s.deliverDue
+        const deliveries = yield* received
+        expect(deliveries.map((d) => d.headers["x-komoju-event"])).toEqual([
+          "payment.captured",
+          "payment.authorized",
+          "payment.failed",
+          "payment.captured",
+        ])
+        deliveries.forEach((delivery, i) => {
+          const secret = i === 3 ? otherMerchant.webhookSecret : merchant.webhookSecret
+          const expected = createHmac("sha256", secret).update(delivery.body).digest("hex")
+          expect(delivery.headers["x-komoju-signature"]).toBe(expected)
+          expect(delivery.headers["content-type"]).toBe("application/json")
+          expect(delivery.headers["user-agent"]).toBe("Komoju-Webhook")
+          expect(delivery.headers["x-komoju-id"]).toMatch(/^[a-z0-9]{25}$/)
+        })
+        const [captured, auth, failed] = deliveries.map(eventOf)
+        expect(captured).toMatchObject({
+          type: "payment.captured",
+          resource: "event",
+          reason: null,
+          data: {
+            id: paid.json.id,
+            status: "captured",
+            metadata: { token_lifecycle_token: "tl-token-1", token_lifecycle_owner: "owner-1" },
+          },
+        })
+        expect(auth?.data).toMatchObject({ id: authorized.json.id, status: "authorized" })
+        expect(failed).toMatchObject({ reason: "insufficient_funds", data: { status: "failed" } })
+        expect(new Set(deliveries.map((d) => eventOf(d).id)).size).toBe(4)
+      }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("delivers late, twice and out of order as configured; a copy keeps its X-Komoju-ID", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const { sink, received } = yield* recordingSink()
+      yield* s.configureWebhooks({ sink, duplicate: 2, order: "reverse", delay: "30 seconds" })
+      const first = yield* send("/payments", paymentBody(yield* tokenize()))
+      const second = yield* send("/payments", paymentBody(yield* tokenize()))
+      expect(yield* s.deliverDue).toHaveLength(0)
+      yield* s.advanceClock("30 seconds")
+      yield* s.deliverDue
+      const ids = (yield* received).map((d) => eventOf(d).data.id)
+      expect(ids).toEqual([second.json.id, second.json.id, first.json.id, first.json.id])
+      const deliveryIds = (yield* received).map((d) => d.headers["x-komoju-id"])
+      expect(deliveryIds[0]).toBe(deliveryIds[1])
+      expect(deliveryIds[0]).not.toBe(deliveryIds[2])
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("sends a refused webhook again later, with the same id and bytes, until accepted", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const { sink, received } = yield* recordingSink(2)
+      yield* s.configureWebhooks({ sink })
+      yield* send("/payments", paymentBody(yield* tokenize()))
+      yield* s.deliverDue
+      expect((yield* s.pendingWebhooks)[0]?.attempts).toBe(1)
+      yield* s.advanceClock("1 minute")
+      yield* s.deliverDue
+      expect((yield* s.pendingWebhooks)[0]?.attempts).toBe(2)
+      yield* s.advanceClock("1 minute")
+      expect(yield* s.deliverDue).toHaveLength(0)
+      yield* s.advanceClock("1 minute")
+      yield* s.deliverDue
+      expect(yield* s.pendingWebhooks).toHaveLength(0)
+      const attempts = yield* s.deliveredWebhooks
+      expect(attempts.map((a) => [a.attempt, a.accepted])).toEqual([
+        [1, false],
+        [2, false],
+        [3, true],
+      ])
+      expect(new Set(attempts.map((a) => a.body)).size).toBe(1)
+      expect(new Set(attempts.map((a) => a.headers["x-komoju-id"])).size).toBe(1)
+      expect(yield* received).toHaveLength(1)
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("sends customer events, and webhooks on their own in auto mode", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const { sink, received } = yield* recordingSink()
+      yield* s.configureWebhooks({ sink, mode: "auto", delay: "2 seconds" })
+      const customer = yield* send("/customers", { payment_details: yield* tokenize() })
+      yield* TestClock.adjust("2 seconds")
+      const [created] = yield* received
+      expect(created?.headers["x-komoju-event"]).toBe("customer.created")
+      expect(created === undefined ? undefined : eventOf(created).data).toMatchObject({
+        id: customer.json.id,
+        resource: "customer",
+      })
+    }).pipe(Effect.provide(simulator)),
+  )
+})
+
+describe("KOMOJU simulator: faults and the request budget", () => {
+  it.effect("answers an injected server error with KOMOJU's body, processing nothing", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      yield* s.injectFault(Faults.serverError(503), { endpoint: "createToken", times: 1 })
+      const failed = yield* send("/tokens", { payment_details: cardDetails() })
+      expect([failed.status, (failed.json.error as { code: string }).code]).toEqual([503, "service_unavailable"])
+      expect(yield* s.tokens).toHaveLength(0)
+      const retried = yield* send("/tokens", { payment_details: cardDetails() })
+      expect(retried.status).toBe(200)
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("drops a connection after processing; a retry with the same key gets the first answer", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const token = yield* tokenize()
+      yield* s.injectFault(Faults.drop({ afterProcessing: true }), { endpoint: "createPayment", times: 1 })
+      const dropped = yield* Effect.either(send("/payments", paymentBody(token), { idempotency: "retry-me" }))
+      expect(
+        Either.isLeft(dropped) &&
+          dropped.left instanceof HttpClientError.RequestError &&
+          dropped.left.reason === "Transport",
+      ).toBe(true)
+      const retried = yield* send("/payments", paymentBody(token), { idempotency: "retry-me" })
+      expect(retried.json).toMatchObject({ status: "captured" })
+      expect(yield* s.payments).toHaveLength(1)
+      const log = yield* s.requests
+      expect(log.slice(-2).map((r) => [r.status, r.fault, r.idempotency])).toEqual([
+        ["dropped", "Drop", "fresh"],
+        [200, undefined, "replayed"],
+      ])
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("drops before processing; answers malformed bodies after processing", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      yield* s.injectFault(Faults.drop(), { times: 1 })
+      expect(Either.isLeft(yield* Effect.either(send("/tokens", { payment_details: cardDetails() })))).toBe(true)
+      expect(yield* s.tokens).toHaveLength(0)
+      for (const shape of ["not-json", "truncated", "wrong-shape"] as const) {
+        yield* s.injectFault(Faults.malformed(shape), { times: 1 })
+        const answer = yield* send("/tokens", { payment_details: cardDetails() })
+        expect(answer.status).toBe(200)
+        expect(answer.json.resource, shape).not.toBe("token")
+      }
+      expect(yield* s.tokens).toHaveLength(3)
+    }).pipe(Effect.provide(simulator)),
+  )
+
+  it.effect("answers 429 with Retry-After once the budget is spent, until the window ends", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      yield* s.setRateLimit({ requests: 2, window: "10 seconds" })
+      expect((yield* send("/tokens", { payment_details: cardDetails() })).status).toBe(200)
+      yield* s.advanceClock("3 seconds")
+      expect((yield* send("/tokens", { payment_details: cardDetails() })).status).toBe(200)
+      const limited = yield* send("/tokens", { payment_details: cardDetails() })
+      expect(limited.status).toBe(429)
+      expect(limited.headers["retry-after"]).toBe("7")
+      expect(limited.json.error).toMatchObject({ code: "too_many_requests" })
+      yield* s.advanceClock("7 seconds")
+      expect((yield* send("/tokens", { payment_details: cardDetails() })).status).toBe(200)
+      yield* s.setRateLimit(undefined)
+      for (let i = 0; i < 5; i++) expect((yield* send("/payments/none")).status).toBe(404)
+    }).pipe(Effect.provide(simulator)),
+  )
+})
+
+describe("KOMOJU simulator: no card data leaves it", () => {
+  it.effect("answers, webhooks, books and the request log hold no card number or security code", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const { sink, received } = yield* recordingSink()
+      yield* s.configureWebhooks({ sink })
+      const rawPan = ["4539", "5781", "2345", "6789"].join("")
+      const raw: Array<string> = []
+      const capture = <A extends { readonly text: string }>(effect: Effect.Effect<A, unknown, HttpClient.HttpClient>) =>
+        Effect.tap(effect, (a) => Effect.sync(() => raw.push(a.text)))
+      const token = yield* capture(send("/tokens", { payment_details: cardDetails() }))
+      yield* capture(send("/payments", paymentBody(token.json.id as string)))
+      yield* capture(send("/payments", { ...paymentBody("x"), payment_details: cardDetails(rawPan) }))
+      yield* capture(send("/customers", { payment_details: cardDetails() }))
+      yield* capture(send("/tokens", { payment_details: cardDetails("4111111111111112") }))
+      yield* capture(send("/tokens", undefined, { raw: `{"payment_details": {"number": "${rawPan}"` }))
+      yield* s.deliverDue
+      const everything = JSON.stringify({
+        raw,
+        webhooks: yield* received,
+        tokens: yield* s.tokens,
+        payments: yield* s.payments,
+        customers: yield* s.customers,
+        requests: yield* s.requests,
+      })
+      for (const secret of [rawPan, "4111111111111112", cvv]) {
+        expect(everything.includes(secret), "a card number or security code leaked").toBe(false)
+      }
+      const [first] = yield* s.requests
+      expect(first?.body).toMatchObject({ payment_details: { number: "****6789", verification_value: "[REDACTED]" } })
     }).pipe(Effect.provide(simulator)),
   )
 })
