@@ -3,7 +3,7 @@
  * (Gate: SHA-512/base64; KOMOJU: SHA-256/hex; Zai: SHA-256/base64url). Comparison is in
  * constant time, and the key never leaves its `Redacted` wrapper except to key the HMAC.
  */
-import { createHmac, timingSafeEqual } from "node:crypto"
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto"
 import { InvalidSignature, Signing, type SigningService } from "@token-lifecycle/domain/Signing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -38,19 +38,31 @@ export const matches = (expected: Buffer, signature: string, encoding: Encoding)
   return received !== undefined && received.length === expected.length && timingSafeEqual(received, expected)
 }
 
-export const make = (options: HmacOptions): SigningService => ({
-  sign: (message) => Effect.sync(() => Redacted.make(digest(options, message).toString(options.encoding))),
-  verify: (message, signature) =>
-    Effect.suspend(() => {
-      const received = Redacted.isRedacted(signature) ? Redacted.value(signature) : signature
-      if (received.length === 0) return Effect.fail(new InvalidSignature({ reason: "missing" }))
-      if (decode(received, options.encoding) === undefined) {
-        return Effect.fail(new InvalidSignature({ reason: "malformed" }))
-      }
-      return matches(digest(options, message), received, options.encoding)
-        ? Effect.void
-        : Effect.fail(new InvalidSignature({ reason: "mismatch" }))
-    }),
-})
+/**
+ * The key made ready for HMAC once, not on every signature: Node otherwise imports a string key
+ * anew for each `createHmac`. A `KeyObject` never shows its bytes when logged or inspected.
+ */
+const prepared = (key: Redacted.Redacted<string>): KeyObject =>
+  createSecretKey(Buffer.from(Redacted.value(key), "utf8"))
+
+export const make = (options: HmacOptions): SigningService => {
+  const key = prepared(options.key)
+  const digestOf = (message: string | Uint8Array): Buffer => createHmac(options.algorithm, key).update(message).digest()
+  return {
+    sign: (message) =>
+      Effect.sync(() => Redacted.make(createHmac(options.algorithm, key).update(message).digest(options.encoding))),
+    verify: (message, signature) =>
+      Effect.suspend(() => {
+        const received = Redacted.isRedacted(signature) ? Redacted.value(signature) : signature
+        if (received.length === 0) return Effect.fail(new InvalidSignature({ reason: "missing" }))
+        if (decode(received, options.encoding) === undefined) {
+          return Effect.fail(new InvalidSignature({ reason: "malformed" }))
+        }
+        return matches(digestOf(message), received, options.encoding)
+          ? Effect.void
+          : Effect.fail(new InvalidSignature({ reason: "mismatch" }))
+      }),
+  }
+}
 
 export const layer = (options: HmacOptions): Layer.Layer<Signing> => Layer.succeed(Signing, make(options))
