@@ -876,3 +876,29 @@ describe("KOMOJU simulator: no card data leaves it", () => {
     }).pipe(Effect.provide(simulator)),
   )
 })
+
+describe("KOMOJU simulator: konbini at the store", () => {
+  it.effect("captures a konbini payment when the customer pays before the deadline, and says so", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const { sink, received } = yield* recordingSink()
+      yield* s.configureWebhooks({ sink })
+      const first = yield* send("/payments", paymentBody(yield* tokenize(konbiniDetails)))
+      const second = yield* send("/payments", paymentBody(yield* tokenize(konbiniDetails)))
+      const card = yield* send("/payments", paymentBody(yield* tokenize(), { capture: false }))
+      expect(yield* s.payAtStore(first.json.id as string)).toBe(true)
+      expect(yield* s.payAtStore(first.json.id as string)).toBe(false)
+      expect(yield* s.payAtStore(card.json.id as string)).toBe(false)
+      yield* s.advanceClock("3 days")
+      expect(yield* s.payAtStore(second.json.id as string)).toBe(false)
+      yield* s.deliverDue
+      expect((yield* received).map((d) => [d.headers["x-komoju-event"], eventOf(d).data.id])).toEqual([
+        ["payment.authorized", first.json.id],
+        ["payment.authorized", second.json.id],
+        ["payment.authorized", card.json.id],
+        ["payment.captured", first.json.id],
+      ])
+      expect((yield* send(`/payments/${first.json.id as string}`)).json).toMatchObject({ status: "captured" })
+    }).pipe(Effect.provide(simulator)),
+  )
+})

@@ -88,6 +88,13 @@ export const errorBody = (refused: KomojuRefusal) => ({
 export const serverError = (status: number): KomojuRefusal => {
   if (status === 503) return Refusals.serviceUnavailable()
   if (status === 502) return Refusals.badGateway()
-  if (status === 504) return { ...Refusals.serviceUnavailable(), status, code: "gateway_timeout" }
+  if (status === 504) {
+    return {
+      status,
+      code: "gateway_timeout",
+      message: "The request timed out. The payment was not processed; please try again.",
+      param: null,
+    }
+  }
   return { ...Refusals.internalServerError(), status }
 }

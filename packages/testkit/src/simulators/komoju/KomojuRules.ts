@@ -398,6 +398,31 @@ const cancelPayment = (books: Books, context: RuleContext): Outcome =>
     "payment.cancelled",
   )
 
+/**
+ * The customer pays a konbini payment at the store before its deadline: it is captured and
+ * `payment.captured` follows. `undefined` when there is no such payment waiting.
+ */
+export const payAtStore = (
+  books: Books,
+  paymentId: string,
+  now: number,
+): { readonly books: Books; readonly events: ReadonlyArray<EventDraft> } | undefined => {
+  const payment = books.payments.get(paymentId)
+  if (
+    payment === undefined ||
+    payment.details.type !== "konbini" ||
+    payment.status !== "authorized" ||
+    (payment.paymentDeadline !== undefined && now >= payment.paymentDeadline)
+  ) {
+    return undefined
+  }
+  const paid: PaymentRecord = { ...payment, status: "captured", capturedAt: now }
+  return {
+    books: { ...books, payments: new Map(books.payments).set(paid.id, paid) },
+    events: [paymentEvent("payment.captured", paid)],
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Customers
 

@@ -116,6 +116,11 @@ export interface KomojuSimulatorService {
   /** Every delivery attempt so far, in order. */
   readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<KomojuWebhooks.EventType>>>
   readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<KomojuWebhooks.EventType>>>
+  /**
+   * The customer pays konbini payment `paymentId` at the store (before its deadline): it is
+   * captured and `payment.captured` is sent. False when no such payment is waiting.
+   */
+  readonly payAtStore: (paymentId: string) => Effect.Effect<boolean>
   readonly tokens: Effect.Effect<ReadonlyArray<KomojuBooks.TokenView>>
   readonly payments: Effect.Effect<ReadonlyArray<KomojuBooks.PaymentRecord>>
   readonly customers: Effect.Effect<ReadonlyArray<KomojuBooks.CustomerRecord>>
@@ -195,6 +200,13 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
         return { kind: draft.type, reference: draft.reference, ...sealed }
       })
 
+    /** Signs `events` and puts them in the outbox. */
+    const dispatch = (events: ReadonlyArray<KomojuWebhooks.EventDraft>, at: number) =>
+      Effect.flatMap(
+        Effect.forEach(events, (draft) => seal(draft, at)),
+        (outgoing) => outbox.enqueue(outgoing),
+      )
+
     /** What KOMOJU does once the key and the idempotency key have let the request through. */
     const process = (
       request: WireRequest,
@@ -228,7 +240,7 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
           const result = KomojuRules.apply(current, context)
           return [result, result.books] as const
         })
-        yield* outbox.enqueue(yield* Effect.forEach(outcome.events, (draft) => seal(draft, at)))
+        yield* dispatch(outcome.events, at)
         return {
           answer: SimulatedHttp.json(outcome.status, outcome.body),
           ...(outcome.code === undefined ? {} : { code: outcome.code }),
@@ -344,6 +356,17 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
       injectFault: faults.add,
       clearFaults: faults.clear,
       setRateLimit: budget.set,
+      payAtStore: (paymentId) =>
+        Effect.gen(function* () {
+          const at = yield* now
+          const paid = yield* Ref.modify(books, (current) => {
+            const result = KomojuRules.payAtStore(current, paymentId, at)
+            return [result, result?.books ?? current] as const
+          })
+          if (paid === undefined) return false
+          yield* dispatch(paid.events, at)
+          return true
+        }),
       configureWebhooks: outbox.configure,
       deliverDue: outbox.deliverDue,
       pendingWebhooks: outbox.pending,
