@@ -4,6 +4,7 @@
  * (secrets as `Redacted`), or given directly. The auth and core hosts are kept apart because a
  * token from the first is presented to the second (provider notes §1).
  */
+import { type LifecyclePolicy, zai } from "@token-lifecycle/domain/Policy"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -30,6 +31,11 @@ export const defaultTokenRefreshMargin = Duration.minutes(5)
 export const minimumTokenRefreshMargin = Duration.seconds(60)
 /** The tolerance the published clients use on webhook timestamps (provider notes §9.1). */
 export const defaultWebhookTolerance = Duration.minutes(5)
+/**
+ * How long a token auth must still live when it is handed to a browser: the time a user may take
+ * to enter a card or bank account. Zai documents none; a quarter of an hour is generous.
+ */
+export const defaultTokenAuthSafetyMargin = Duration.minutes(15)
 
 export interface ZaiOptions {
   /** The OAuth2 token issuer (`POST /tokens`). */
@@ -49,6 +55,8 @@ export interface ZaiOptions {
   readonly tokenRefreshMargin: Duration.Duration
   /** How far a webhook's timestamp may be from now, either way. */
   readonly webhookTolerance: Duration.Duration
+  /** A token auth expiring sooner than this is never handed to a browser (see `ZaiTokenAuths`). */
+  readonly tokenAuthSafetyMargin: Duration.Duration
 }
 
 export class ZaiConfig extends Context.Tag("@token-lifecycle/adapters-zai/ZaiConfig")<ZaiConfig, ZaiOptions>() {}
@@ -68,6 +76,7 @@ export const layer = (options: {
   readonly tokenTimeout?: Duration.DurationInput
   readonly tokenRefreshMargin?: Duration.DurationInput
   readonly webhookTolerance?: Duration.DurationInput
+  readonly tokenAuthSafetyMargin?: Duration.DurationInput
 }): Layer.Layer<ZaiConfig> => {
   const environment = hosts[options.environment ?? "prelive"]
   return Layer.succeed(ZaiConfig, {
@@ -81,6 +90,7 @@ export const layer = (options: {
     tokenTimeout: Duration.decode(options.tokenTimeout ?? "10 seconds"),
     tokenRefreshMargin: atLeastMinimumMargin(Duration.decode(options.tokenRefreshMargin ?? defaultTokenRefreshMargin)),
     webhookTolerance: Duration.decode(options.webhookTolerance ?? defaultWebhookTolerance),
+    tokenAuthSafetyMargin: Duration.decode(options.tokenAuthSafetyMargin ?? defaultTokenAuthSafetyMargin),
   })
 }
 
@@ -88,9 +98,11 @@ export const layer = (options: {
  * `ZAI_CLIENT_ID`, `ZAI_CLIENT_SECRET`, `ZAI_SCOPE`, `ZAI_WEBHOOK_SECRET`; optionally
  * `ZAI_ENVIRONMENT` (`prelive`, the default, or `production`), `ZAI_AUTH_BASE_URL` and
  * `ZAI_CORE_BASE_URL` (overriding the environment's hosts), `ZAI_TIMEOUT` (30 seconds),
- * `ZAI_TOKEN_TIMEOUT` (10 seconds), `ZAI_TOKEN_REFRESH_MARGIN` (5 minutes, at least 60 seconds)
- * and `ZAI_WEBHOOK_TOLERANCE` (5 minutes).
+ * `ZAI_TOKEN_TIMEOUT` (10 seconds), `ZAI_TOKEN_REFRESH_MARGIN` (5 minutes, at least 60 seconds),
+ * `ZAI_WEBHOOK_TOLERANCE` (5 minutes) and `ZAI_TOKEN_AUTH_SAFETY_MARGIN` (15 minutes).
  */
+const positive = (duration: Duration.Duration) => Duration.toMillis(duration) > 0
+
 export const config: Config.Config<ZaiOptions> = Config.all({
   environment: Config.literal(
     "prelive",
@@ -113,7 +125,11 @@ export const config: Config.Config<ZaiOptions> = Config.all({
   ),
   webhookTolerance: Config.duration("ZAI_WEBHOOK_TOLERANCE").pipe(
     Config.withDefault(defaultWebhookTolerance),
-    Config.validate({ message: "must be positive", validation: (tolerance) => Duration.toMillis(tolerance) > 0 }),
+    Config.validate({ message: "must be positive", validation: positive }),
+  ),
+  tokenAuthSafetyMargin: Config.duration("ZAI_TOKEN_AUTH_SAFETY_MARGIN").pipe(
+    Config.withDefault(defaultTokenAuthSafetyMargin),
+    Config.validate({ message: "must be positive", validation: positive }),
   ),
 }).pipe(
   Config.map(({ environment, authBaseUrl, coreBaseUrl, ...rest }) => ({
@@ -124,3 +140,26 @@ export const config: Config.Config<ZaiOptions> = Config.all({
 )
 
 export const layerConfig = (from: Config.Config<ZaiOptions> = config) => Layer.effect(ZaiConfig, from)
+
+/**
+ * The token-auth policy, its lifetimes from `ZAI_CARD_TOKEN_AUTH_LIFETIME` and
+ * `ZAI_BANK_TOKEN_AUTH_LIFETIME`. Zai's answer carries no expiry: it documents 2 hours for a bank
+ * token and nothing for a card token, so both default to 2 hours (`Policy.zai`); set the card's
+ * shorter to be conservative.
+ */
+export const policyConfig: Config.Config<LifecyclePolicy> = Config.all({
+  card: Config.option(Config.duration("ZAI_CARD_TOKEN_AUTH_LIFETIME")),
+  bank: Config.option(Config.duration("ZAI_BANK_TOKEN_AUTH_LIFETIME")),
+}).pipe(
+  Config.validate({
+    message: "token auth lifetimes must be positive",
+    validation: ({ card, bank }) =>
+      [card, bank].every((lifetime) => Option.match(lifetime, { onNone: () => true, onSome: positive })),
+  }),
+  Config.map(({ card, bank }) =>
+    zai({
+      ...Option.match(card, { onNone: () => ({}), onSome: (cardTimeToLive) => ({ cardTimeToLive }) }),
+      ...Option.match(bank, { onNone: () => ({}), onSome: (bankTimeToLive) => ({ bankTimeToLive }) }),
+    }),
+  ),
+)

@@ -24,6 +24,7 @@ describe("the Zai configuration", () => {
       expect(options.coreBaseUrl).toBe("https://test.api.promisepay.com")
       expect(Duration.toMillis(options.tokenRefreshMargin)).toBe(300_000)
       expect(Duration.toMillis(options.webhookTolerance)).toBe(300_000)
+      expect(Duration.toMillis(options.tokenAuthSafetyMargin)).toBe(900_000)
       expect(Redacted.value(options.clientSecret)).toBe("client-secret-value")
       expect(`${String(options.clientSecret)} ${String(options.webhookSecret)}`).not.toContain("secret-value")
     }),
@@ -71,4 +72,31 @@ describe("the Zai configuration", () => {
     )
     expect(Duration.toMillis(options.tokenRefreshMargin)).toBe(60_000)
   })
+})
+
+describe("the Zai token-auth policy from configuration", () => {
+  const readPolicy = (env: Record<string, string>) =>
+    Effect.either(
+      Effect.withConfigProvider(ZaiConfig.policyConfig, ConfigProvider.fromMap(new Map(Object.entries(env)))),
+    )
+
+  it.effect("lives 2 hours for both types unless told, and takes each lifetime given", () =>
+    Effect.gen(function* () {
+      const defaults = Either.getOrThrow(yield* readPolicy({}))
+      expect(defaults.timeToLive).toEqual({ card: 7_200_000, bank: 7_200_000, other: null })
+      const set = Either.getOrThrow(yield* readPolicy({ ZAI_CARD_TOKEN_AUTH_LIFETIME: "45 minutes" }))
+      expect(set.timeToLive).toEqual({ card: 2_700_000, bank: 7_200_000, other: null })
+      expect(set.maxUses).toBe(1)
+    }),
+  )
+
+  it.effect("refuses a lifetime that is not a positive duration, and a safety margin that is not positive", () =>
+    Effect.gen(function* () {
+      expect(Either.isLeft(yield* readPolicy({ ZAI_BANK_TOKEN_AUTH_LIFETIME: "0 seconds" }))).toBe(true)
+      expect(Either.isLeft(yield* readPolicy({ ZAI_CARD_TOKEN_AUTH_LIFETIME: "soon" }))).toBe(true)
+      expect(Either.isLeft(yield* read({ ...required, ZAI_TOKEN_AUTH_SAFETY_MARGIN: "0 minutes" }))).toBe(true)
+      const set = Either.getOrThrow(yield* read({ ...required, ZAI_TOKEN_AUTH_SAFETY_MARGIN: "20 minutes" }))
+      expect(Duration.toMillis(set.tokenAuthSafetyMargin)).toBe(1_200_000)
+    }),
+  )
 })
