@@ -180,36 +180,35 @@ export const make = (
     /** What Rebilly does with the request, faults aside. */
     const process = (
       request: SimulatedHttp.WireRequest,
+      /** The path under the organization: what problems name as their `instance`. */
+      path: string,
       route: Endpoints.Route,
       foreignOrganization: boolean,
       at: number,
     ): Effect.Effect<Answered> =>
       Effect.gen(function* () {
-        if (route._tag === "NotFound") return refuse(Problems.Problems.notFound("No such resource."), request.path)
+        if (route._tag === "NotFound") return refuse(Problems.Problems.notFound("No such resource."), path)
         if (route._tag === "MethodNotAllowed") {
-          return refuse(Problems.Problems.methodNotAllowed(route.allow), request.path)
+          return refuse(Problems.Problems.methodNotAllowed(route.allow), path)
         }
         const { endpoint } = route
         const verdict = Credentials.authorize(keys, Credentials.presented(request.headers), schemes[endpoint])
         if (verdict._tag === "Unauthorized") {
-          return refuse(Problems.Problems.unauthorized("Invalid credentials."), request.path)
+          return refuse(Problems.Problems.unauthorized("Invalid credentials."), path)
         }
         if (verdict._tag === "Forbidden") {
           return refuse(
             Problems.Problems.forbidden(`This operation does not accept a ${verdict.scheme} credential.`),
-            request.path,
+            path,
           )
         }
         if (foreignOrganization) {
-          return refuse(
-            Problems.Problems.forbidden("These credentials give no access to that organization."),
-            request.path,
-          )
+          return refuse(Problems.Problems.forbidden("These credentials give no access to that organization."), path)
         }
         const scheme = verdict.scheme
         const limit = yield* rateLimit.take(at, Endpoints.isWrite(endpoint))
         if (limit._tag === "Limited") {
-          return { ...refuse(Problems.Problems.rateLimited(), request.path, limit.headers), scheme }
+          return { ...refuse(Problems.Problems.rateLimited(), path, limit.headers), scheme }
         }
         const limitHeaders = limit._tag === "Counted" ? limit.headers : {}
 
@@ -218,13 +217,13 @@ export const make = (
           const contentType = request.headers["content-type"]
           if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim())) {
             const problem = Problems.Problems.badRequest("The body must be application/json.")
-            return { ...refuse(problem, request.path, limitHeaders), scheme }
+            return { ...refuse(problem, path, limitHeaders), scheme }
           }
           try {
             body = JSON.parse(request.body)
           } catch {
             const problem = Problems.Problems.badRequest("The body is not valid JSON.")
-            return { ...refuse(problem, request.path, limitHeaders), scheme }
+            return { ...refuse(problem, path, limitHeaders), scheme }
           }
         }
 
@@ -247,7 +246,7 @@ export const make = (
           return [result, result._tag === "Accepted" ? result.books : current] as const
         })
         if (outcome._tag === "Refused") {
-          return { ...refuse(outcome.problem, request.path, limitHeaders), scheme }
+          return { ...refuse(outcome.problem, path, limitHeaders), scheme }
         }
         return {
           answer: SimulatedHttp.json(outcome.status, outcome.body, { ...limitHeaders, ...outcome.headers }),
@@ -279,7 +278,7 @@ export const make = (
           ])
 
         if (fault?._tag === "ServerError") {
-          const answered = refuse(Problems.Problems.server(fault.status), request.path)
+          const answered = refuse(Problems.Problems.server(fault.status), scoped.rest)
           yield* record(answered)
           return answered.answer
         }
@@ -287,7 +286,7 @@ export const make = (
           yield* record({ answer: SimulatedHttp.dropped })
           return SimulatedHttp.dropped
         }
-        const answered = yield* process(request, route, foreignOrganization, at)
+        const answered = yield* process(request, scoped.rest, route, foreignOrganization, at)
         if (fault?._tag === "Drop") {
           yield* record({ ...answered, answer: SimulatedHttp.dropped })
           return SimulatedHttp.dropped
