@@ -1,0 +1,69 @@
+/**
+ * The simulator as an in-process `HttpClient`, answering both of Zai's hosts without a socket:
+ * requests under the auth base URL go to the issuer, requests under the core base URL to the
+ * core API. A request to any other host, or a dropped connection, is a `RequestError` with
+ * reason `Transport`, as a real client reports a reset.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as InProcessHttpClient from "../shared/InProcessHttpClient.js"
+import type * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import {
+  defaultAuthBaseUrl,
+  defaultBaseUrl,
+  layer as simulatorLayer,
+  ZaiSimulator,
+  type ZaiSimulatorOptions,
+} from "./ZaiSimulator.js"
+
+export interface ZaiHttpClientOptions {
+  /** The core API's base URL. Default pre-live's, `https://test.api.promisepay.com`. */
+  readonly baseUrl?: string
+  /** The token issuer's base URL. Default pre-live's, `https://au-0000.sandbox.auth.assemblypay.com`. */
+  readonly authBaseUrl?: string
+}
+
+interface Host {
+  readonly base: URL
+  readonly path: string
+  readonly client: HttpClient.HttpClient
+}
+
+const hostOf = (baseUrl: string, handler: SimulatedHttp.Handler): Host => {
+  const base = new URL(baseUrl)
+  return { base, path: base.pathname.replace(/\/+$/, ""), client: InProcessHttpClient.make(handler, baseUrl) }
+}
+
+const serves = (host: Host, url: URL): boolean =>
+  url.origin === host.base.origin && (url.pathname === host.path || url.pathname.startsWith(`${host.path}/`))
+
+/**
+ * An `HttpClient` backed by the `ZaiSimulator` in context. When both base URLs are the same, it
+ * answers as the loopback server does (`/tokens` to the issuer); otherwise the host whose base
+ * URL holds the request's, the longer path first.
+ */
+export const make = (options?: ZaiHttpClientOptions): Effect.Effect<HttpClient.HttpClient, never, ZaiSimulator> =>
+  Effect.map(ZaiSimulator, (simulator) => {
+    const authBaseUrl = options?.authBaseUrl ?? defaultAuthBaseUrl
+    const coreBaseUrl = options?.baseUrl ?? defaultBaseUrl
+    if (new URL(authBaseUrl).href === new URL(coreBaseUrl).href) {
+      return InProcessHttpClient.make(simulator.handle, coreBaseUrl)
+    }
+    const hosts = [hostOf(authBaseUrl, simulator.handleAuth), hostOf(coreBaseUrl, simulator.handleCore)].sort(
+      (a, b) => b.path.length - a.path.length,
+    )
+    const fallback = hosts[1] as Host
+    return HttpClient.make((request, url) =>
+      (hosts.find((host) => serves(host, url)) ?? fallback).client.execute(request),
+    )
+  })
+
+/** `HttpClient.HttpClient` answered by the `ZaiSimulator` in context. */
+export const layer = (options?: ZaiHttpClientOptions): Layer.Layer<HttpClient.HttpClient, never, ZaiSimulator> =>
+  Layer.effect(HttpClient.HttpClient, make(options))
+
+/** A fresh simulator and an `HttpClient` in front of it, in one layer. */
+export const layerWithSimulator = (
+  options: ZaiSimulatorOptions & ZaiHttpClientOptions,
+): Layer.Layer<HttpClient.HttpClient | ZaiSimulator> => layer(options).pipe(Layer.provideMerge(simulatorLayer(options)))

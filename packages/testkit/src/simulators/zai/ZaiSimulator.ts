@@ -1,0 +1,581 @@
+/**
+ * A stateful Zai, written from the provider's rules (zai.md and the official OpenAPI file),
+ * never from the domain or the Zai adapter: a fake that reuses the code under test proves
+ * nothing about it.
+ *
+ * Two hosts, one simulator. The OAuth2 issuer (`POST /tokens`, `ZaiIssuer`) hands out access
+ * tokens that live `accessTokenLifetime` (60 minutes) on the simulator's clock; the core API
+ * (`ZaiRules`) answers only a live `Authorization: Bearer` token, except where the browser
+ * creates a card or bank account with a token auth. `handleAuth` and `handleCore` are the two
+ * hosts; `handle` serves both from one base URL, sending `/tokens` to the issuer (the core API
+ * has no such path) and everything else to the core API. The in-process client reaches the
+ * hosts at their own URLs; the loopback server serves `handle` on one port, so there the auth
+ * and core base URLs are the same.
+ *
+ * A core request goes through, in order: route (404 `null`), bearer token (401), the
+ * marketplace's rate limit (429 with `Retry-After`, when a budget is set), a JSON body (400),
+ * then the endpoint's rules. Accepted requests that create or change an account (or a user)
+ * put a signed webhook in the outbox. Injected faults (shared `Faults`) come around that; a
+ * `ServerError` fault answers Zai's body for its status (the issuer's on `/tokens`; a 429 with
+ * `Retry-After` when the status is 429).
+ *
+ * Time is Effect's `Clock` plus an offset the test can move, so `TestClock` drives it in
+ * process and `advanceClock` drives it behind a real server. Randomness (tokens, ids, fault
+ * probabilities, shuffles) is one `Random`, seeded when `seed` is given.
+ *
+ * Answers, webhooks, the books and the request log never hold a card number, a CVV or a full
+ * bank account number, nor any body received.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Faults from "../shared/Faults.js"
+import * as Outbox from "../shared/Outbox.js"
+import * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as ZaiBooks from "./ZaiBooks.js"
+import * as ZaiEndpoints from "./ZaiEndpoints.js"
+import { type FieldErrors, type Refusal, Refusals, TokenRefusals } from "./ZaiErrors.js"
+import * as ZaiIssuer from "./ZaiIssuer.js"
+import * as ZaiRateLimit from "./ZaiRateLimit.js"
+import * as ZaiRules from "./ZaiRules.js"
+import * as ZaiWebhooks from "./ZaiWebhooks.js"
+
+/** Pre-live's hosts (provider notes §1): what the in-process client answers unless told otherwise. */
+export const defaultAuthBaseUrl = "https://au-0000.sandbox.auth.assemblypay.com"
+export const defaultBaseUrl = "https://test.api.promisepay.com"
+
+type Secret = string | Redacted.Redacted<string>
+
+export interface ZaiSimulatorOptions {
+  /** The OAuth2 clients the issuer knows; each is one marketplace with its own users and accounts. */
+  readonly clients: ReadonlyArray<ZaiIssuer.ZaiClient>
+  /** Seeds the simulator's `Random` (tokens, ids, fault probabilities, shuffles); the ambient one otherwise. */
+  readonly seed?: string | number
+  /** The secret (or, while one is rotated, the secrets) webhooks are signed with. */
+  readonly webhookSecret?: Secret | ReadonlyArray<Secret>
+  readonly webhooks?: Outbox.DeliveryOptions
+  /** The object types webhooks are sent for. Default `["accounts"]` (card and bank accounts created or redacted). */
+  readonly webhookObjectTypes?: ReadonlyArray<ZaiRules.WebhookKind>
+  /** How long an access token lives. Default 60 minutes (`expires_in: 3600`). */
+  readonly accessTokenLifetime?: Duration.DurationInput
+  /**
+   * How long a token auth lives, per type. Default 2 hours for both: documented for bank tokens
+   * ("expires … after 2 hours"); a card token's lifetime is not documented.
+   */
+  readonly tokenAuthLifetime?: { readonly card?: Duration.DurationInput; readonly bank?: Duration.DurationInput }
+  /** Core API calls allowed per marketplace; unlimited when absent (`ZaiRateLimit.prelive` is pre-live's 60 a minute). */
+  readonly rateLimit?: ZaiRateLimit.RateLimit
+  /** `Retry-After` of an injected 429. Default 60 seconds. */
+  readonly injectedRetryAfter?: Duration.DurationInput
+  /** The marketplace's currency, for accounts created without one. Default `AUD`. */
+  readonly currency?: string
+  /** How an unknown or foreign record is refused: `not-authorized` (default, as recorded: 401 `{"code":405,…}`) or `not-found` (404). */
+  readonly unknownRecord?: ZaiRules.Settings["unknownRecord"]
+}
+
+/** The card as a browser's PromisePay.js / Hosted Fields form takes it. */
+export interface BrowserCard {
+  readonly fullName: string
+  readonly number: Secret
+  readonly expiryMonth: string | number
+  readonly expiryYear: string | number
+  readonly cvv: Secret
+  /** Sent by Hosted Fields along with the token; must be the token's user. */
+  readonly userId?: string
+}
+
+export interface BrowserBankAccount {
+  readonly bankName: string
+  readonly accountName: string
+  readonly routingNumber: string
+  readonly accountNumber: Secret
+  readonly accountType: ZaiBooks.AccountType
+  readonly holderType: ZaiBooks.HolderType
+  readonly country: string
+  readonly payoutCurrency?: string
+  readonly currency?: string
+  readonly userId?: string
+}
+
+/** What the browser library's failure callback receives: the status and Zai's field errors. */
+export class ZaiBrowserRefusal extends Data.TaggedError("ZaiBrowserRefusal")<{
+  readonly status: number
+  readonly errors: FieldErrors
+}> {}
+
+export type Via = "auth" | "core" | "browser"
+
+/** One request as the simulator saw it: never its body. */
+export interface RequestRecord {
+  readonly requestId: string
+  /** The host it reached; `browser` for the browser controls. */
+  readonly via: Via
+  readonly method: string
+  readonly path: string
+  readonly endpoint: ZaiEndpoints.Endpoint | undefined
+  /** The marketplace whose bearer token it carried, when valid. */
+  readonly marketplace?: string
+  readonly receivedAt: number
+  readonly status: number | "dropped"
+  readonly fault?: Faults.Fault["_tag"]
+}
+
+export interface AccessTokenView {
+  readonly token: Redacted.Redacted<string>
+  readonly clientId: string
+  readonly issuedAt: number
+  readonly expiresAt: number
+  readonly live: boolean
+}
+
+export interface ZaiSimulatorService {
+  /** Both hosts from one base URL: `/tokens` to the issuer, the rest to the core API (the loopback server's handler). */
+  readonly handle: SimulatedHttp.Handler
+  /** The OAuth2 issuer's host. */
+  readonly handleAuth: SimulatedHttp.Handler
+  /** The core API's host. */
+  readonly handleCore: SimulatedHttp.Handler
+  /** The simulator's time, in epoch milliseconds. */
+  readonly now: Effect.Effect<number>
+  /** Moves the simulator's time forward (token expiry, webhook due times), on top of `Clock`. */
+  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
+  readonly setTime: (epochMillis: number) => Effect.Effect<void>
+  readonly injectFault: (fault: Faults.Fault, scope?: Faults.FaultScope<ZaiEndpoints.Endpoint>) => Effect.Effect<void>
+  readonly clearFaults: Effect.Effect<void>
+  /** Sets (or, `undefined`, lifts) the per-marketplace budget; counts start afresh. */
+  readonly setRateLimit: (limit: ZaiRateLimit.RateLimit | undefined) => Effect.Effect<void>
+  /** Every access token issued so far stops working now, as if Zai had revoked them. */
+  readonly revokeAccessTokens: Effect.Effect<void>
+  /** The browser creates a card account with a token auth; the account id, or Zai's refusal. */
+  readonly browserCreatesCardAccount: (token: string, card: BrowserCard) => Effect.Effect<string, ZaiBrowserRefusal>
+  readonly browserCreatesBankAccount: (
+    token: string,
+    account: BrowserBankAccount,
+  ) => Effect.Effect<string, ZaiBrowserRefusal>
+  readonly configureWebhooks: (options: Outbox.DeliveryOptions) => Effect.Effect<void>
+  /** The secrets webhooks are signed with from now on (one `v` each). */
+  readonly setWebhookSecrets: (secrets: ReadonlyArray<Secret>) => Effect.Effect<void>
+  /** Sends every due webhook to the sink now (duplicated and ordered as configured) and returns what was sent. */
+  readonly deliverDue: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiRules.WebhookKind>>>
+  readonly pendingWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiRules.WebhookKind>>>
+  /** Every delivery attempt so far, in order, with the headers first signed (each attempt's sink gets a fresh signature). */
+  readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiRules.WebhookKind>>>
+  readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiRules.WebhookKind>>>
+  /** How many `POST /tokens` requests reached the issuer, whatever their answer. */
+  readonly oauthRequests: Effect.Effect<number>
+  readonly accessTokens: Effect.Effect<ReadonlyArray<AccessTokenView>>
+  readonly users: Effect.Effect<ReadonlyArray<ZaiBooks.UserRecord>>
+  readonly tokenAuths: Effect.Effect<ReadonlyArray<ZaiBooks.TokenAuthView>>
+  readonly cardAccounts: Effect.Effect<ReadonlyArray<ZaiBooks.CardAccountRecord>>
+  readonly bankAccounts: Effect.Effect<ReadonlyArray<ZaiBooks.BankAccountRecord>>
+  readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
+}
+
+export class ZaiSimulator extends Context.Tag("@token-lifecycle/testkit/ZaiSimulator")<
+  ZaiSimulator,
+  ZaiSimulatorService
+>() {}
+
+const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
+
+const secretsOf = (given: ZaiSimulatorOptions["webhookSecret"]): ReadonlyArray<string> =>
+  given === undefined ? [] : Array.isArray(given) ? given.map(reveal) : [reveal(given as Secret)]
+
+const millisOf = (duration: Duration.DurationInput): number => Duration.toMillis(Duration.decode(duration))
+
+const hex = (random: Random.Random, length: number): Effect.Effect<string> =>
+  Effect.map(Effect.all(Array.from({ length }, () => random.nextIntBetween(0, 16))), (digits) =>
+    digits.map((d) => d.toString(16)).join(""),
+  )
+
+/** A version-4 UUID from the simulator's `Random`. */
+const uuid = (random: Random.Random): Effect.Effect<string> =>
+  Effect.map(
+    Effect.all([hex(random, 12), hex(random, 3), hex(random, 15), random.nextIntBetween(8, 12)]),
+    ([a, b, c, v]) => `${a.slice(0, 8)}-${a.slice(8)}-4${b}-${v.toString(16)}${c.slice(0, 3)}-${c.slice(3)}`,
+  )
+
+const base64url = (random: Random.Random, bytes: number): Effect.Effect<string> =>
+  Effect.map(Effect.all(Array.from({ length: bytes }, () => random.nextIntBetween(0, 256))), (values) =>
+    Buffer.from(values).toString("base64url"),
+  )
+
+/** JSON answers as Zai sends them, with a request id for support. */
+const answerOf = (refusal: Refusal | { readonly status: number; readonly body: unknown }, requestId: string) =>
+  SimulatedHttp.json(refusal.status, refusal.body, {
+    "content-type": "application/json; charset=utf-8",
+    "x-request-id": requestId,
+    ...("headers" in refusal ? refusal.headers : {}),
+  })
+
+/** A JSON object body, `{}` when empty; `undefined` when it is not one. */
+const objectBody = (text: string): ZaiRules.JsonObject | undefined => {
+  if (text.trim() === "") return {}
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as ZaiRules.JsonObject)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const badBody: Refusal = { status: 400, body: { errors: { base: ["the body is not a JSON object"] } } }
+
+/** What a malformed answer looks like to a client expecting Zai's shapes. */
+const wrongShape = { data: [{ unexpected: true }] }
+
+export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorService, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
+    const scope = yield* Effect.scope
+    const clients = new Map(
+      options.clients.map((c) => [c.clientId, { secret: reveal(c.clientSecret), scope: c.scope }] as const),
+    )
+    const accessTokenLifetimeSeconds = Math.max(
+      1,
+      Math.round(millisOf(options.accessTokenLifetime ?? "60 minutes") / 1000),
+    )
+    const settings: ZaiRules.Settings = {
+      currency: options.currency ?? "AUD",
+      tokenAuthLifetimeMillis: {
+        card: millisOf(options.tokenAuthLifetime?.card ?? "2 hours"),
+        bank: millisOf(options.tokenAuthLifetime?.bank ?? "2 hours"),
+      },
+      unknownRecord: options.unknownRecord ?? "not-authorized",
+    }
+    const subscribed = new Set(options.webhookObjectTypes ?? ["accounts"])
+    const injectedRetryAfterSeconds = Math.max(
+      1,
+      Math.ceil(millisOf(options.injectedRetryAfter ?? "60 seconds") / 1000),
+    )
+
+    const offset = yield* Ref.make(0)
+    const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
+
+    const books = yield* Ref.make(ZaiBooks.empty)
+    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const rateLimit = yield* Ref.make(options.rateLimit)
+    const window = yield* Ref.make(ZaiRateLimit.empty)
+    const webhookSecrets = yield* Ref.make(secretsOf(options.webhookSecret))
+    const faults = yield* Faults.makePlan<ZaiEndpoints.Endpoint>(random)
+
+    /** Each attempt signed when it leaves, as Zai does. */
+    const signingAtSend =
+      (sink: Outbox.Sink): Outbox.Sink =>
+      (delivery) =>
+        Effect.flatMap(Effect.zip(now, Ref.get(webhookSecrets)), ([at, secrets]) =>
+          sink({ headers: ZaiWebhooks.headers(secrets, at, delivery.body), body: delivery.body }),
+        )
+    const withSigningSink = (delivery: Outbox.DeliveryOptions): Outbox.DeliveryOptions =>
+      delivery.sink === undefined ? delivery : { ...delivery, sink: signingAtSend(delivery.sink) }
+    const outbox = yield* Outbox.makeOutbox<ZaiRules.WebhookKind>({
+      now,
+      random,
+      scope,
+      options: withSigningSink(options.webhooks ?? {}),
+      schedule: ZaiWebhooks.schedule,
+    })
+
+    const record = (entry: RequestRecord) => Ref.update(log, (entries) => [...entries, entry])
+
+    const notify = (notices: ReadonlyArray<ZaiRules.Notice>) =>
+      Effect.gen(function* () {
+        const wanted = notices.filter((notice) => subscribed.has(notice.kind))
+        if (wanted.length === 0) return
+        const at = yield* now
+        const secrets = yield* Ref.get(webhookSecrets)
+        yield* outbox.enqueue(
+          wanted.map((notice) => {
+            const body = JSON.stringify(notice.body)
+            return {
+              kind: notice.kind,
+              reference: notice.reference,
+              headers: ZaiWebhooks.headers(secrets, at, body),
+              body,
+            }
+          }),
+        )
+      })
+
+    /** Fresh values for the rules, drawn only where a record is created. */
+    const freshFor = (endpoint: ZaiEndpoints.Endpoint): Effect.Effect<ZaiRules.Fresh> =>
+      endpoint === "createUser" ||
+      endpoint === "generateToken" ||
+      endpoint === "createCardAccount" ||
+      endpoint === "createBankAccount"
+        ? Effect.map(Effect.all([uuid(random), uuid(random), hex(random, 32)]), ([id, addressId, token]) => ({
+            uuid: id,
+            addressId,
+            token,
+          }))
+        : Effect.succeed({ uuid: "", addressId: "", token: "" })
+
+    /** Applies the rules in one step, so concurrent requests see each other's effects; then sends the webhooks. */
+    const decide = (context: ZaiRules.RuleContext) =>
+      Effect.gen(function* () {
+        const outcome = yield* Ref.modify(books, (current) => {
+          const result = ZaiRules.apply(current, context)
+          return [result, result._tag === "Accepted" ? result.books : current] as const
+        })
+        if (outcome._tag === "Accepted") yield* notify(outcome.notices)
+        return outcome
+      })
+
+    interface Processed {
+      readonly answer: SimulatedHttp.WireAnswer
+      readonly marketplace?: string
+    }
+
+    /** What one host does with a request, faults aside. */
+    type Process = (
+      request: SimulatedHttp.WireRequest,
+      matched: ZaiEndpoints.Matched | undefined,
+      requestId: string,
+      at: number,
+    ) => Effect.Effect<Processed>
+
+    const processCore: Process = (request, matched, requestId, at) =>
+      Effect.gen(function* () {
+        if (matched === undefined) return { answer: answerOf(Refusals.notFound, requestId) }
+        const { endpoint } = matched
+        const authorization = request.headers.authorization
+        let caller: ZaiRules.Caller
+        if (authorization === undefined && ZaiRules.browserMayCall(endpoint)) {
+          caller = { _tag: "Browser" }
+        } else {
+          const marketplace = ZaiIssuer.authenticate(yield* Ref.get(books), authorization, at)
+          if (marketplace === undefined) return { answer: answerOf(Refusals.unauthorized, requestId) }
+          caller = { _tag: "Platform", marketplace }
+          const limit = yield* Ref.get(rateLimit)
+          if (limit !== undefined) {
+            const admission = yield* Ref.modify(window, (current) => {
+              const result = ZaiRateLimit.admit(current, limit, marketplace, at)
+              return [result, result._tag === "Admitted" ? result.window : current] as const
+            })
+            if (admission._tag === "Refused") {
+              return { answer: answerOf(Refusals.rateLimited(admission.retryAfterSeconds), requestId), marketplace }
+            }
+          }
+        }
+        const marketplace = caller._tag === "Platform" ? { marketplace: caller.marketplace } : {}
+        const body = objectBody(request.body)
+        if (body === undefined) return { answer: answerOf(badBody, requestId), ...marketplace }
+        const outcome = yield* decide({
+          endpoint,
+          caller,
+          id: matched.id,
+          body,
+          now: at,
+          fresh: yield* freshFor(endpoint),
+          settings,
+        })
+        const answered = outcome._tag === "Refused" ? outcome.refusal : outcome
+        return { answer: answerOf(answered, requestId), ...marketplace }
+      })
+
+    const processAuth: Process = (request, matched, requestId, at) =>
+      Effect.gen(function* () {
+        if (matched === undefined) return { answer: answerOf(TokenRefusals.notFound, requestId) }
+        const credentials = ZaiIssuer.readCredentials(request.body, request.headers["content-type"])
+        const client = credentials === undefined ? undefined : clients.get(credentials.clientId)
+        const expiresAt = at + accessTokenLifetimeSeconds * 1000
+        const freshToken = ZaiIssuer.jwtShaped({
+          clientId: credentials?.clientId ?? "",
+          scope: client?.scope ?? "",
+          issuedAt: at,
+          expiresAt,
+          jti: yield* uuid(random),
+          signature: yield* base64url(random, 64),
+        })
+        const outcome = yield* Ref.modify(books, (current) => {
+          const result = ZaiIssuer.issue(current, {
+            credentials,
+            clientOf: (id) => clients.get(id),
+            now: at,
+            lifetimeSeconds: accessTokenLifetimeSeconds,
+            freshToken,
+          })
+          return [result, result._tag === "Issued" ? result.books : current] as const
+        })
+        if (outcome._tag === "Refused") return { answer: answerOf(outcome.refusal, requestId) }
+        return {
+          answer: answerOf(
+            {
+              status: 200,
+              body: { access_token: outcome.record.token, expires_in: outcome.expiresIn, token_type: "Bearer" },
+            },
+            requestId,
+          ),
+          marketplace: outcome.record.clientId,
+        }
+      })
+
+    /** Answers one request on `host`, with whatever fault is planned for it around the processing. */
+    const serve =
+      (host: ZaiEndpoints.Host, process: Process): SimulatedHttp.Handler =>
+      (request) =>
+        Effect.gen(function* () {
+          const at = yield* now
+          const requestId = yield* uuid(random)
+          const matched = ZaiEndpoints.match(host, request.method, request.path)
+          const fault = yield* faults.next(matched?.endpoint)
+          const logged = (processed: Processed) =>
+            record({
+              requestId,
+              via: host,
+              method: request.method.toUpperCase(),
+              path: request.path,
+              endpoint: matched?.endpoint,
+              ...(processed.marketplace === undefined ? {} : { marketplace: processed.marketplace }),
+              receivedAt: at,
+              status: processed.answer._tag === "Drop" ? "dropped" : processed.answer.status,
+              ...(fault === undefined ? {} : { fault: fault._tag }),
+            })
+
+          if (fault?._tag === "ServerError") {
+            const refusal =
+              fault.status === 429
+                ? Refusals.rateLimited(injectedRetryAfterSeconds)
+                : host === "auth"
+                  ? TokenRefusals.serverError(fault.status)
+                  : Refusals.serverError(fault.status)
+            const answer = answerOf(refusal, requestId)
+            yield* logged({ answer })
+            return answer
+          }
+          if (fault?._tag === "Drop" && !fault.afterProcessing) {
+            yield* logged({ answer: SimulatedHttp.dropped })
+            return SimulatedHttp.dropped
+          }
+          const processed = yield* process(request, matched, requestId, at)
+          const answer =
+            fault?._tag === "Drop"
+              ? SimulatedHttp.dropped
+              : fault?._tag === "Malformed"
+                ? Faults.corrupt(processed.answer, fault.shape, wrongShape)
+                : processed.answer
+          yield* logged({ ...processed, answer })
+          if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
+          return answer
+        })
+
+    const handleAuth = serve("auth", processAuth)
+    const handleCore = serve("core", processCore)
+    const tokenPath = ZaiEndpoints.routes.token.path
+
+    /** The browser's request: the core API's rules with a token auth, without faults or rate limits. */
+    const browserCreates =
+      (endpoint: "createCardAccount" | "createBankAccount") =>
+      (token: string, body: ZaiRules.JsonObject): Effect.Effect<string, ZaiBrowserRefusal> =>
+        Effect.gen(function* () {
+          const at = yield* now
+          const requestId = yield* uuid(random)
+          const outcome = yield* decide({
+            endpoint,
+            caller: { _tag: "Browser" },
+            id: undefined,
+            body: { ...body, token },
+            now: at,
+            fresh: yield* freshFor(endpoint),
+            settings,
+          })
+          const status = outcome._tag === "Refused" ? outcome.refusal.status : outcome.status
+          yield* record({
+            requestId,
+            via: "browser",
+            method: "POST",
+            path: ZaiEndpoints.routes[endpoint].path,
+            endpoint,
+            receivedAt: at,
+            status,
+          })
+          if (outcome._tag === "Refused") {
+            const said = outcome.refusal.body as { readonly errors?: FieldErrors } | null
+            return yield* new ZaiBrowserRefusal({ status, errors: said?.errors ?? {} })
+          }
+          const created = outcome.body as Record<string, { readonly id: string }>
+          return (created.card_accounts ?? created.bank_accounts)?.id as string
+        })
+
+    const createCard = browserCreates("createCardAccount")
+    const createBank = browserCreates("createBankAccount")
+
+    return {
+      handle: (request) => (request.path === tokenPath ? handleAuth(request) : handleCore(request)),
+      handleAuth,
+      handleCore,
+      now,
+      advanceClock: (duration) => Ref.update(offset, (shift) => shift + millisOf(duration)),
+      setTime: (epochMillis) =>
+        Effect.flatMap(Clock.currentTimeMillis, (clock) => Ref.set(offset, epochMillis - clock)),
+      injectFault: faults.add,
+      clearFaults: faults.clear,
+      setRateLimit: (limit) => Effect.zipRight(Ref.set(rateLimit, limit), Ref.set(window, ZaiRateLimit.empty)),
+      revokeAccessTokens: Effect.flatMap(now, (at) =>
+        Ref.update(books, (current) => ({
+          ...current,
+          accessTokens: new Map(
+            [...current.accessTokens].map(([token, r]) => [token, { ...r, expiresAt: Math.min(r.expiresAt, at) }]),
+          ),
+        })),
+      ),
+      browserCreatesCardAccount: (token, card) =>
+        createCard(token, {
+          full_name: card.fullName,
+          number: reveal(card.number),
+          expiry_month: String(card.expiryMonth),
+          expiry_year: String(card.expiryYear),
+          cvv: reveal(card.cvv),
+          ...(card.userId === undefined ? {} : { user_id: card.userId }),
+        }),
+      browserCreatesBankAccount: (token, account) =>
+        createBank(token, {
+          bank_name: account.bankName,
+          account_name: account.accountName,
+          routing_number: account.routingNumber,
+          account_number: reveal(account.accountNumber),
+          account_type: account.accountType,
+          holder_type: account.holderType,
+          country: account.country,
+          ...(account.payoutCurrency === undefined ? {} : { payout_currency: account.payoutCurrency }),
+          ...(account.currency === undefined ? {} : { currency: account.currency }),
+          ...(account.userId === undefined ? {} : { user_id: account.userId }),
+        }),
+      configureWebhooks: (delivery) => outbox.configure(withSigningSink(delivery)),
+      setWebhookSecrets: (secrets) => Ref.set(webhookSecrets, secrets.map(reveal)),
+      deliverDue: outbox.deliverDue,
+      pendingWebhooks: outbox.pending,
+      deliveredWebhooks: outbox.delivered,
+      abandonedWebhooks: outbox.abandoned,
+      oauthRequests: Effect.map(Ref.get(log), (entries) => entries.filter((e) => e.endpoint === "token").length),
+      accessTokens: Effect.zipWith(Ref.get(books), now, (b, at) =>
+        [...b.accessTokens.values()].map((r) => ({
+          token: Redacted.make(r.token),
+          clientId: r.clientId,
+          issuedAt: r.issuedAt,
+          expiresAt: r.expiresAt,
+          live: at < r.expiresAt,
+        })),
+      ),
+      users: Effect.map(Ref.get(books), (b) => [...b.users.values()]),
+      tokenAuths: Effect.zipWith(Ref.get(books), now, (b, at) =>
+        [...b.tokenAuths.values()].map((r) => ZaiBooks.tokenAuthView(r, at)),
+      ),
+      cardAccounts: Effect.map(Ref.get(books), (b) => [...b.cardAccounts.values()]),
+      bankAccounts: Effect.map(Ref.get(books), (b) => [...b.bankAccounts.values()]),
+      requests: Ref.get(log),
+    } satisfies ZaiSimulatorService
+  })
+
+/** The simulator alone; add `ZaiHttpClient.layer` or `ZaiServer.layer` to reach it over HTTP. */
+export const layer = (options: ZaiSimulatorOptions): Layer.Layer<ZaiSimulator> =>
+  Layer.scoped(ZaiSimulator, make(options))
