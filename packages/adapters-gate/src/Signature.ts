@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { canonicalString, orderAmbiguity } from "./internal/canonical.js"
+import { canonicalString } from "./internal/canonical.js"
 import { type Json, JsonNumber, type JsonObject, MalformedJson, parse } from "./internal/json.js"
 
 export type { MalformedJsonReason } from "./internal/json.js"
@@ -39,15 +39,7 @@ export const layer = (secret: Redacted.Redacted<string>): Layer.Layer<Signing> =
 export const canonical = (body: object): string => canonicalString(body)
 
 /** The canonical string of a body we are about to send, refusing bodies whose order signers disagree on. */
-const requestMessage = (body: object): string => {
-  const ambiguous = orderAmbiguity(body)
-  if (ambiguous !== undefined) {
-    throw new TypeError(
-      `Gate signature: signers order the entries under ${ambiguous === "" ? "the root" : `"${ambiguous}"`} differently`,
-    )
-  }
-  return canonicalString(body, { numberText: false })
-}
+const requestMessage = (body: object): string => canonicalString(body, "request")
 
 /**
  * The signature of a request body. Dies (a bug in the body's builder, not a runtime condition)

@@ -14,8 +14,8 @@
  * against `x:2`, so arrays of more than 10 elements), a key that is another's prefix followed
  * by a character below `:` (`a` against `a-b` or `a1`), or a key containing `:`; PHP's natural
  * sort also reorders keys whose digit runs differ in length (`a2` against `a10`). Which order
- * the server uses there is unknown, so `orderAmbiguity` finds those cases and bodies we sign
- * must not contain them; a callback that does may fail verification.
+ * the server uses there is unknown, so a body we send must not contain those cases (the walk
+ * refuses them as it goes); a callback that does may fail verification.
  *
  * The body is JSON data as `JSON.stringify` would write it: an `undefined` property is absent
  * and an `undefined` array element is `null`, so the signed string always describes the bytes
@@ -23,9 +23,9 @@
  */
 import { JsonNumber } from "./json.js"
 
-// Every request we send is walked twice (`orderAmbiguity`, then `canonicalString`) before its
-// HMAC, so both walks use plain loops: no regular expressions, no `[key, value]` lists, no
-// strings built only to be compared, and an insertion sort for the few keys of an object.
+// Every request we send is walked once before its HMAC, checking the order as it builds the
+// string, with plain loops: no regular expressions, no `[key, value]` lists, no strings built
+// only to be compared, and an insertion sort for the few keys of an object.
 
 /** Keys no signer includes. */
 const skipped = (key: string): boolean => key === "frame_mode" || key === "signature"
@@ -84,9 +84,6 @@ const order = (keys: Array<string>): Array<string> => {
   return indices.concat(names)
 }
 
-/** Index keys ascending by value, then the rest by UTF-16 code unit. */
-export const orderKeys = (keys: ReadonlyArray<string>): Array<string> => order(keys.slice())
-
 const isPlainObject = (value: object): boolean => {
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
@@ -116,12 +113,14 @@ const signedKeys = (record: Record<string, unknown>, path: string): Array<string
   return keys
 }
 
-/** Whether `JsonNumber`s are accepted: yes in a delivery, no in a body we send (`JSON.stringify` cannot write them). */
-interface Options {
-  readonly numberText: boolean
-}
+/**
+ * What is being signed. A `delivery` (a callback to verify) may hold `JsonNumber`s, signed as
+ * their text, and any order. A `request` (a body we send) may not hold `JsonNumber`s
+ * (`JSON.stringify` cannot write them), nor a case signers order differently.
+ */
+export type Reading = "request" | "delivery"
 
-const leaf = (value: unknown, path: string, options: Options): string => {
+const leaf = (value: unknown, path: string, reading: Reading): string => {
   switch (typeof value) {
     case "string":
       return value
@@ -133,7 +132,7 @@ const leaf = (value: unknown, path: string, options: Options): string => {
     default:
       if (value === null) return ""
       if (value instanceof JsonNumber) {
-        if (options.numberText) return value.text
+        if (reading === "delivery") return value.text
         throw new TypeError(`Gate signature: a JsonNumber at "${path}" in a body to send; use a number`)
       }
       throw unsupported(path, `a ${typeof value}`)
@@ -141,35 +140,46 @@ const leaf = (value: unknown, path: string, options: Options): string => {
 }
 
 /** `signed` followed by the entries of `value` at `path`. Entries are never empty, so `signed` is `""` only before the first. */
-const entries = (signed: string, path: string, value: unknown, options: Options): string => {
-  if (isContainer(value)) return flatten(signed, value, path, options)
-  const entry = `${path}:${leaf(value, path, options)}`
+const entries = (signed: string, path: string, value: unknown, reading: Reading): string => {
+  if (isContainer(value)) return flatten(signed, value, path, reading)
+  const entry = `${path}:${leaf(value, path, reading)}`
   return signed === "" ? entry : `${signed};${entry}`
 }
 
-const flatten = (signed: string, node: object, prefix: string, options: Options): string => {
+/** A body we send holds a case signers order differently: a bug in its builder. */
+const ambiguous = (path: string): TypeError =>
+  new TypeError(`Gate signature: signers order the entries under ${path === "" ? "the root" : `"${path}"`} differently`)
+
+const flatten = (signed: string, node: object, prefix: string, reading: Reading): string => {
   let result = signed
   if (Array.isArray(node)) {
     // Holes and `undefined` elements go on the wire as `null`.
     const array: ReadonlyArray<unknown> = node
     const length = array.length
+    // Index 10 is the first to sort differently: `10:` before `9:`, and `2` against `10` as numbers.
+    if (reading === "request" && length > 10) throw ambiguous(prefix)
     for (let i = 0; i < length; i++) {
       const value = array[i]
-      result = entries(result, pathOf(prefix, String(i)), value === undefined ? null : value, options)
+      result = entries(result, pathOf(prefix, String(i)), value === undefined ? null : value, reading)
     }
     return result
   }
   const record = node as Record<string, unknown>
-  for (const key of signedKeys(record, prefix)) result = entries(result, pathOf(prefix, key), record[key], options)
+  const keys = signedKeys(record, prefix)
+  if (reading === "request") {
+    const path = levelAmbiguity(keys, prefix)
+    if (path !== undefined) throw ambiguous(path)
+  }
+  for (const key of keys) result = entries(result, pathOf(prefix, key), record[key], reading)
   return result
 }
 
 /**
- * The canonical string of `body`. Throws a `TypeError` on data JSON cannot carry (a function,
- * `NaN`, a `Date`), and on a `JsonNumber` unless `numberText` is set.
+ * The canonical string of `body`, read as a `request` or a `delivery` (the default). Throws a
+ * `TypeError` on data JSON cannot carry (a function, `NaN`, a `Date`), on a `JsonNumber` in a
+ * request, and on a request holding a case signers order differently.
  */
-export const canonicalString = (body: object, options: Options = { numberText: true }): string =>
-  flatten("", body, "", options)
+export const canonicalString = (body: object, reading: Reading = "delivery"): string => flatten("", body, "", reading)
 
 const isDigitAt = (text: string, i: number): boolean => isDigit(text.charCodeAt(i))
 
@@ -206,30 +216,12 @@ const beforeAsPath = (a: string, b: string): boolean => {
 }
 
 /**
- * The first path (`""` for the root) under which signers may order entries differently, or
- * `undefined` when all of them build the same string. At each level no key may contain `:`,
+ * The path under which signers may order this level's `keys` (already in signing order)
+ * differently, or `undefined` when all of them build the same string: no key may contain `:`,
  * the keys must come out in the same order when compared as `key + ":"` by code unit (the
  * whole-path order), and no two keys may hold digit runs a natural sort compares differently.
- * An array's keys are its indices, which meet all three up to 10 elements.
  */
-export const orderAmbiguity = (body: object): string | undefined => visit(body, "")
-
-const visit = (node: object, prefix: string): string | undefined => {
-  if (Array.isArray(node)) {
-    // Index 10 is the first to sort differently: `10:` before `9:`, and `2` against `10` as numbers.
-    const array: ReadonlyArray<unknown> = node
-    if (array.length > 10) return prefix
-    for (let i = 0; i < array.length; i++) {
-      const value = array[i]
-      if (isContainer(value)) {
-        const inner = visit(value, pathOf(prefix, String(i)))
-        if (inner !== undefined) return inner
-      }
-    }
-    return undefined
-  }
-  const record = node as Record<string, unknown>
-  const keys = signedKeys(record, prefix)
+const levelAmbiguity = (keys: ReadonlyArray<string>, prefix: string): string | undefined => {
   /** The earlier keys holding a digit: only two such keys can have digit runs that differ. */
   const withDigits: Array<string> = []
   for (let i = 0; i < keys.length; i++) {
@@ -246,13 +238,6 @@ const visit = (node: object, prefix: string): string | undefined => {
     if (digit) {
       for (const other of withDigits) if (digitRunsDiffer(other, key)) return prefix
       withDigits.push(key)
-    }
-  }
-  for (const key of keys) {
-    const value = record[key]
-    if (isContainer(value)) {
-      const inner = visit(value, pathOf(prefix, key))
-      if (inner !== undefined) return inner
     }
   }
   return undefined
