@@ -48,7 +48,11 @@ export const defaultBaseUrl = sandboxBaseUrl(defaultOrganizationId)
 export interface RebillySimulatorOptions {
   /** The organization the simulator is. Default `simulated-organization`. */
   readonly organizationId?: string
-  /** The base URL its links and `Location` headers name. Default the organization's sandbox URL. */
+  /**
+   * The base URL its links and `Location` headers name. Default: the organization under the host
+   * the request names in `Host` (so a loopback server's links lead back to it, and a client that
+   * follows a 303 reaches it), else the organization's sandbox URL.
+   */
   readonly baseUrl?: string
   /** Keys it knows; a request needs one of a kind its operation accepts. */
   readonly secretKeys?: ReadonlyArray<Credentials.Secret>
@@ -91,7 +95,7 @@ export interface RequestRecord {
 export interface RebillySimulatorService {
   /** Answers one request: the entry point of the in-process client and the loopback server. */
   readonly handle: SimulatedHttp.Handler
-  /** The base URL its links name. */
+  /** The base URL its links name when a request carries no `Host`; the in-process client's default. */
   readonly baseUrl: string
   readonly organizationId: string
   /** The simulator's time, in epoch milliseconds. */
@@ -142,6 +146,12 @@ export const make = (
     const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
     const organizationId = options.organizationId ?? defaultOrganizationId
     const baseUrl = (options.baseUrl ?? sandboxBaseUrl(organizationId)).replace(/\/+$/, "")
+    const linkBase = (headers: Readonly<Record<string, string>>): string => {
+      const host = headers.host
+      return options.baseUrl !== undefined || host === undefined || !/^[\w.-]+(:\d+)?$/.test(host)
+        ? baseUrl
+        : `http://${host}/organizations/${encodeURIComponent(organizationId)}`
+    }
     const keys: Credentials.Keys = {
       secretKeys: options.secretKeys ?? [],
       publishableKeys: options.publishableKeys ?? [],
@@ -235,7 +245,7 @@ export const make = (
           now: at,
           scheme,
           fresh: yield* freshIds,
-          baseUrl,
+          baseUrl: linkBase(request.headers),
           cardDigestKey,
           liveExtras,
           defaultLimit,
