@@ -30,6 +30,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import * as Deadline from "./internal/deadline.js"
+import * as Untraced from "./internal/untraced.js"
 
 /** A provider's answer, read once: status, headers and the body as JSON when it is JSON, else as text. */
 export interface ProviderAnswer {
@@ -238,9 +239,14 @@ export const make = (options: ProviderHttpOptions) =>
         ),
       )
 
+    const withSecretHeaders =
+      redacted.length === 0
+        ? <A>(effect: Effect.Effect<A, GatewayError>) => effect
+        : <A>(effect: Effect.Effect<A, GatewayError>) =>
+            Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [...names, ...redacted])
+
     return {
       provider,
-      call: (call) =>
-        withRetries(call, 0).pipe(Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redacted])),
+      call: (call) => Untraced.unlessTracing(withSecretHeaders(withRetries(call, 0))),
     } satisfies ProviderHttpService
   })

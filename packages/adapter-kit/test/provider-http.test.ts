@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
+import * as Tracer from "effect/Tracer"
 import * as ProviderHttp from "../src/ProviderHttp.js"
 
 type Reply =
@@ -173,6 +174,48 @@ describe("a provider call", () => {
       const { outcome, seen } = yield* run([{ status: 429, headers: { "Retry-After": "120" } }])
       expect(outcome).toMatchObject({ left: { _tag: "ProviderRateLimited", retryAfterMillis: 120_000 } })
       expect(seen).toHaveLength(1)
+    }),
+  )
+})
+
+describe("tracing", () => {
+  /** One call to a provider that records the headers it received and answers 200. */
+  const headersSent = <E, R>(wrap: (effect: Effect.Effect<unknown, unknown>) => Effect.Effect<unknown, E, R>) =>
+    Effect.gen(function* () {
+      const received = yield* Ref.make<Readonly<Record<string, string>>>({})
+      const client = HttpClient.make((request) =>
+        Effect.as(
+          Ref.set(received, request.headers),
+          HttpClientResponse.fromWeb(request, new Response('{"id":"t1","isUsed":false}', { status: 200 })),
+        ),
+      )
+      const http = yield* ProviderHttp.make(options).pipe(Effect.provide(Layer.succeed(HttpClient.HttpClient, client)))
+      yield* wrap(http.call(call(true)))
+      return yield* Ref.get(received)
+    })
+
+  it.effect("sends no trace context to the provider when the application has no tracer", () =>
+    Effect.gen(function* () {
+      const headers = yield* headersSent((effect) => effect)
+      expect(Object.keys(headers)).not.toContain("traceparent")
+      expect(Object.keys(headers)).not.toContain("b3")
+    }),
+  )
+
+  it.effect("makes a client span and propagates it when the application has installed a tracer", () =>
+    Effect.gen(function* () {
+      const spans: Array<string> = []
+      const builtIn = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (name, parent, context, links, startTime, kind, options) => {
+          spans.push(name)
+          return builtIn.span(name, parent, context, links, startTime, kind, options)
+        },
+        context: (f) => f(),
+      })
+      const headers = yield* headersSent((effect) => Effect.withTracer(effect, recording))
+      expect(spans).toContain("http.client GET")
+      expect(Object.keys(headers)).toContain("traceparent")
     }),
   )
 })
