@@ -671,9 +671,12 @@ describe("Rebilly simulator: faults", () => {
       expect(failed.json).toMatchObject({ type: "about:blank", title: "Service Unavailable", status: 503 })
       expect(yield* sim.tokens).toHaveLength(0)
       expect((yield* createToken()).status).toBe(201)
+      yield* sim.injectFault(Faults.serverError(502), { times: 1 })
+      expect((yield* send("GET", "/tokens")).json).toMatchObject({ title: "Bad Gateway", status: 502 })
       expect((yield* sim.requests).map((r) => [r.status, r.fault])).toEqual([
         [503, "ServerError"],
         [201, undefined],
+        [502, "ServerError"],
       ])
     }).pipe(Effect.provide(simulator())),
   )

@@ -79,6 +79,8 @@ export interface TransactionRecord {
   /** The token it was paid with, when paid with one. */
   readonly token: string | undefined
   readonly paymentInstrumentId: string
+  /** The card paid with, as the instrument held it then. */
+  readonly card: Card
   readonly billingAddress: Contact | undefined
   readonly result: "approved" | "declined"
   readonly decline: Decline | undefined

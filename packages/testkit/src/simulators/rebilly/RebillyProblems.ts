@@ -21,6 +21,13 @@ export interface Problem {
   readonly headers?: Readonly<Record<string, string>>
 }
 
+const serverTitles: Readonly<Record<number, string>> = {
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+}
+
 const problem =
   (status: number, title: string) =>
   (detail: string): Problem => ({ status, title, detail })
@@ -48,10 +55,11 @@ export const Problems = {
     title: "Rate Limit Exceeded",
     detail: "A request cannot be executed because the user has sent too many requests within a certain period of time",
   }),
-  server: (status: number): Problem =>
-    status === 503
-      ? { status, title: "Service Unavailable", detail: "The service is temporarily unavailable. Try again later." }
-      : { status, title: "Internal Server Error", detail: "An unexpected error occurred." },
+  server: (status: number): Problem => ({
+    status,
+    title: serverTitles[status] ?? "Server Error",
+    detail: "The request could not be completed. Try again later.",
+  }),
 } as const
 
 /** The body of a problem answer for a request to `instance`. */

@@ -119,7 +119,7 @@ const gatewayResponse: Readonly<Record<Decline | "approved", { readonly code: st
   "expired-card": { code: "54", message: "Expired card or expiration date is missing" },
 }
 
-export const transaction = (record: Books.TransactionRecord, card: Books.Card, baseUrl: string) => {
+export const transaction = (record: Books.TransactionRecord, baseUrl: string) => {
   const response = gatewayResponse[record.decline ?? "approved"]
   return {
     id: record.id,
@@ -136,7 +136,7 @@ export const transaction = (record: Books.TransactionRecord, card: Books.Card, b
     ...(record.billingAddress === undefined ? {} : { billingAddress: contact(record.billingAddress) }),
     method: "payment-card",
     paymentInstrument: { method: "payment-card", paymentInstrumentId: record.paymentInstrumentId },
-    bin: card.bin,
+    bin: record.card.bin,
     gatewayName: "TestProcessor",
     gateway: {
       response: { code: response.code, message: response.message },
@@ -151,19 +151,13 @@ export const transaction = (record: Books.TransactionRecord, card: Books.Card, b
 }
 
 /** An Apple Pay merchant session, as `validationResponse` carries it (opaque to Rebilly's clients). */
-export const applePaySession = (
-  now: number,
-  domainName: string,
-  displayName: string,
-  nonce: string,
-  merchantSessionIdentifier: string,
-) => ({
+export const applePaySession = (now: number, domainName: string, displayName: string, sessionId: string) => ({
   epochTimestamp: now,
   expiresAt: now + 60 * 60 * 1000,
-  merchantSessionIdentifier,
-  nonce,
+  merchantSessionIdentifier: sessionId.slice(8),
+  nonce: sessionId.slice(0, 8),
   merchantIdentifier: "merchant.com.rebilly.simulator",
   domainName,
   displayName,
-  signature: merchantSessionIdentifier,
+  signature: sessionId,
 })

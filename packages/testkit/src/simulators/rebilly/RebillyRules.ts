@@ -15,7 +15,8 @@
  *   or the request, cannot pay: 422 on the token field, token not consumed;
  * - a transaction repeating a `requestId` seen within 24 hours answers the first transaction again
  *   when the request is the same (a safe retry), and 409 when it differs;
- * - `GET /tokens` lists newest first; `limit` defaults to 100;
+ * - a used or expired token stays readable (`GET /tokens/{token}` 200, with `isUsed` or
+ *   `expirationTime`); `GET /tokens` lists newest first; `limit` defaults to 100;
  * - a card already vaulted for the customer is updated and answered 303 with its `Location`.
  */
 import { createHash } from "node:crypto"
@@ -290,11 +291,6 @@ type TransactionType = (typeof transactionTypes)[number]
 const isTransactionType = (value: string): value is TransactionType =>
   (transactionTypes as ReadonlyArray<string>).includes(value)
 
-const transactionBody = (record: Books.TransactionRecord, books: Books.Books, baseUrl: string) => {
-  const card = books.instruments.get(record.paymentInstrumentId)?.card
-  return card === undefined ? undefined : Resources.transaction(record, card, baseUrl)
-}
-
 const createTransaction = (books: Books.Books, context: RuleContext): Outcome => {
   const body = bodyObject(context)
   if (body === undefined) return notAnObject
@@ -355,7 +351,7 @@ const createTransaction = (books: Books.Books, context: RuleContext): Outcome =>
       if (earlier.requestDigest !== requestDigest) {
         return refused(Problems.conflict("A different transaction was already made with this requestId."))
       }
-      return accepted(books, 201, transactionBody(earlier, books, context.baseUrl), {
+      return accepted(books, 201, Resources.transaction(earlier, context.baseUrl), {
         location: Resources.transactionUrl(context.baseUrl, earlier.id),
       })
     }
@@ -394,6 +390,7 @@ const createTransaction = (books: Books.Books, context: RuleContext): Outcome =>
     amount,
     token: paid.token,
     paymentInstrumentId: paid.instrument.id,
+    card: paid.instrument.card,
     billingAddress: billingAddress ?? paid.instrument.billingAddress,
     result: decline === undefined ? "approved" : "declined",
     decline,
@@ -402,15 +399,16 @@ const createTransaction = (books: Books.Books, context: RuleContext): Outcome =>
   const instrument: Books.InstrumentRecord =
     decline === undefined ? { ...paid.instrument, status: "active" } : paid.instrument
   const next = Books.withTransaction(Books.withInstrument(paid.books, instrument), transaction)
-  return accepted(next, 201, Resources.transaction(transaction, instrument.card, context.baseUrl), {
+  return accepted(next, 201, Resources.transaction(transaction, context.baseUrl), {
     location: Resources.transactionUrl(context.baseUrl, transaction.id),
   })
 }
 
 const getTransaction = (books: Books.Books, context: RuleContext): Outcome => {
   const transaction = context.id === undefined ? undefined : books.transactions.get(context.id)
-  const body = transaction === undefined ? undefined : transactionBody(transaction, books, context.baseUrl)
-  return body === undefined ? refused(Problems.notFound("Transaction not found.")) : accepted(books, 200, body)
+  return transaction === undefined
+    ? refused(Problems.notFound("Transaction not found."))
+    : accepted(books, 200, Resources.transaction(transaction, context.baseUrl))
 }
 
 // ---- digital wallets -------------------------------------------------------------------------
@@ -447,7 +445,6 @@ const validateDigitalWallet = (books: Books.Books, context: RuleContext): Outcom
         context.now,
         domainName,
         displayName ?? "",
-        context.fresh.sessionId.slice(0, 8),
         context.fresh.sessionId,
       ),
     },

@@ -32,7 +32,7 @@ import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as Books from "./RebillyBooks.js"
 import * as Credentials from "./RebillyCredentials.js"
 import * as Endpoints from "./RebillyEndpoints.js"
-import * as Problems from "./RebillyProblems.js"
+import { type Problem, Problems, body as problemBody } from "./RebillyProblems.js"
 import * as RateLimit from "./RebillyRateLimit.js"
 import * as Rules from "./RebillyRules.js"
 
@@ -159,7 +159,7 @@ export const make = (
     }
     const schemes = { ...Endpoints.acceptedSchemes, ...options.acceptedSchemes }
     const liveExtras = options.liveExtras ?? true
-    const defaultLimit = options.defaultLimit ?? 100
+    const defaultLimit = Math.min(Math.max(Math.floor(options.defaultLimit ?? 100), 0), 1000)
     const problemContentType = options.problemContentType ?? "application/json"
     const cardDigestKey = yield* randomText(random, alphabet, 32)
 
@@ -178,8 +178,8 @@ export const make = (
       sessionId: randomText(random, alphabet.toLowerCase().slice(0, 16), 64),
     })
 
-    const refuse = (problem: Problems.Problem, path: string, headers?: Readonly<Record<string, string>>): Answered => ({
-      answer: SimulatedHttp.json(problem.status, Problems.body(problem, path), {
+    const refuse = (problem: Problem, path: string, headers?: Readonly<Record<string, string>>): Answered => ({
+      answer: SimulatedHttp.json(problem.status, problemBody(problem, path), {
         ...problem.headers,
         ...headers,
         "content-type": problemContentType,
@@ -197,28 +197,25 @@ export const make = (
       at: number,
     ): Effect.Effect<Answered> =>
       Effect.gen(function* () {
-        if (route._tag === "NotFound") return refuse(Problems.Problems.notFound("No such resource."), path)
+        if (route._tag === "NotFound") return refuse(Problems.notFound("No such resource."), path)
         if (route._tag === "MethodNotAllowed") {
-          return refuse(Problems.Problems.methodNotAllowed(route.allow), path)
+          return refuse(Problems.methodNotAllowed(route.allow), path)
         }
         const { endpoint } = route
         const verdict = Credentials.authorize(keys, Credentials.presented(request.headers), schemes[endpoint])
         if (verdict._tag === "Unauthorized") {
-          return refuse(Problems.Problems.unauthorized("Invalid credentials."), path)
+          return refuse(Problems.unauthorized("Invalid credentials."), path)
         }
         if (verdict._tag === "Forbidden") {
-          return refuse(
-            Problems.Problems.forbidden(`This operation does not accept a ${verdict.scheme} credential.`),
-            path,
-          )
+          return refuse(Problems.forbidden(`This operation does not accept a ${verdict.scheme} credential.`), path)
         }
         if (foreignOrganization) {
-          return refuse(Problems.Problems.forbidden("These credentials give no access to that organization."), path)
+          return refuse(Problems.forbidden("These credentials give no access to that organization."), path)
         }
         const scheme = verdict.scheme
         const limit = yield* rateLimit.take(at, Endpoints.isWrite(endpoint))
         if (limit._tag === "Limited") {
-          return { ...refuse(Problems.Problems.rateLimited(), path, limit.headers), scheme }
+          return { ...refuse(Problems.rateLimited(), path, limit.headers), scheme }
         }
         const limitHeaders = limit._tag === "Counted" ? limit.headers : {}
 
@@ -226,13 +223,13 @@ export const make = (
         if (request.method.toUpperCase() === "POST") {
           const contentType = request.headers["content-type"]
           if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim())) {
-            const problem = Problems.Problems.badRequest("The body must be application/json.")
+            const problem = Problems.badRequest("The body must be application/json.")
             return { ...refuse(problem, path, limitHeaders), scheme }
           }
           try {
             body = JSON.parse(request.body)
           } catch {
-            const problem = Problems.Problems.badRequest("The body is not valid JSON.")
+            const problem = Problems.badRequest("The body is not valid JSON.")
             return { ...refuse(problem, path, limitHeaders), scheme }
           }
         }
@@ -288,7 +285,7 @@ export const make = (
           ])
 
         if (fault?._tag === "ServerError") {
-          const answered = refuse(Problems.Problems.server(fault.status), scoped.rest)
+          const answered = refuse(Problems.server(fault.status), scoped.rest)
           yield* record(answered)
           return answered.answer
         }
