@@ -693,6 +693,59 @@ describe("Zai simulator: rate limiting", () => {
   )
 })
 
+describe("Zai simulator: concurrent callers", () => {
+  it.effect("counts every OAuth request and gives each caller its own token", () =>
+    Effect.gen(function* () {
+      const tokens = yield* Effect.all(
+        Array.from({ length: 25 }, () => accessToken()),
+        { concurrency: "unbounded" },
+      )
+      expect(new Set(tokens).size).toBe(25)
+      expect(yield* Effect.flatMap(sim, (s) => s.oauthRequests)).toBe(25)
+    }).pipe(Effect.provide(simulator())),
+  )
+
+  it.effect("admits exactly the budget of many concurrent calls", () =>
+    Effect.gen(function* () {
+      const token = yield* accessToken()
+      const statuses = yield* Effect.all(
+        Array.from({ length: 100 }, () => Effect.map(core(token, "GET", "/users/u"), (answer) => answer.status)),
+        { concurrency: "unbounded" },
+      )
+      expect(statuses.filter((status) => status === 429)).toHaveLength(40)
+      expect(statuses.filter((status) => status === 401)).toHaveLength(60)
+    }).pipe(Effect.provide(simulator({ rateLimit: ZaiRateLimit.prelive }))),
+  )
+})
+
+describe("Zai simulator: one base URL for both hosts", () => {
+  it.effect("sends /tokens to the issuer and the rest to the core API, as the loopback server does", () =>
+    Effect.gen(function* () {
+      const base = "http://zai.test/api"
+      const issued = yield* send(
+        HttpClientRequest.post(`${base}/tokens`).pipe(HttpClientRequest.bodyUnsafeJson(credentials())),
+      )
+      expect(issued.status).toBe(200)
+      const created = yield* send(
+        HttpClientRequest.post(`${base}/users`).pipe(
+          HttpClientRequest.bearerToken(issued.json.access_token),
+          HttpClientRequest.bodyUnsafeJson(userBody("u-1")),
+        ),
+      )
+      expect(created.status).toBe(201)
+      expect((yield* Effect.flatMap(sim, (s) => s.requests)).map((r) => r.via)).toEqual(["auth", "core"])
+    }).pipe(
+      Effect.provide(
+        ZaiHttpClient.layerWithSimulator({
+          ...options,
+          baseUrl: "http://zai.test/api",
+          authBaseUrl: "http://zai.test/api/",
+        }),
+      ),
+    ),
+  )
+})
+
 describe("Zai simulator: injected faults", () => {
   it.effect("answers a 5xx with Zai's body without processing, on either host", () =>
     Effect.gen(function* () {
@@ -820,6 +873,24 @@ describe("Zai simulator: webhooks", () => {
       }
       expect(JSON.parse(delivered[0]?.body ?? "{}").users.id).toBe(userId)
     }).pipe(Effect.provide(simulator({ webhookObjectTypes: ["users", "accounts"] }))),
+  )
+
+  it.effect("delivers by itself when due in auto mode", () =>
+    Effect.gen(function* () {
+      const s = yield* sim
+      const received: Array<string> = []
+      yield* s.configureWebhooks({
+        mode: "auto",
+        delay: "30 seconds",
+        sink: (delivery) => Effect.sync(() => void received.push(delivery.body)),
+      })
+      const { token, userId } = yield* onboarded
+      const accountId = yield* s.browserCreatesCardAccount(yield* tokenAuth(token, userId, "card"), card)
+      yield* TestClock.adjust("29 seconds")
+      expect(received).toHaveLength(0)
+      yield* TestClock.adjust("1 second")
+      expect(received.map((body) => JSON.parse(body).card_accounts.id)).toEqual([accountId])
+    }).pipe(Effect.provide(simulator())),
   )
 
   it.effect("delivers twice and in reverse when told to, and sends a refused webhook again, signed afresh", () =>

@@ -45,18 +45,14 @@ const serves = (host: Host, url: URL): boolean =>
  */
 export const make = (options?: ZaiHttpClientOptions): Effect.Effect<HttpClient.HttpClient, never, ZaiSimulator> =>
   Effect.map(ZaiSimulator, (simulator) => {
-    const authBaseUrl = options?.authBaseUrl ?? defaultAuthBaseUrl
-    const coreBaseUrl = options?.baseUrl ?? defaultBaseUrl
-    if (new URL(authBaseUrl).href === new URL(coreBaseUrl).href) {
-      return InProcessHttpClient.make(simulator.handle, coreBaseUrl)
+    const auth = hostOf(options?.authBaseUrl ?? defaultAuthBaseUrl, simulator.handleAuth)
+    const core = hostOf(options?.baseUrl ?? defaultBaseUrl, simulator.handleCore)
+    if (auth.base.origin === core.base.origin && auth.path === core.path) {
+      return InProcessHttpClient.make(simulator.handle, core.base.href)
     }
-    const hosts = [hostOf(authBaseUrl, simulator.handleAuth), hostOf(coreBaseUrl, simulator.handleCore)].sort(
-      (a, b) => b.path.length - a.path.length,
-    )
-    const fallback = hosts[1] as Host
-    return HttpClient.make((request, url) =>
-      (hosts.find((host) => serves(host, url)) ?? fallback).client.execute(request),
-    )
+    const hosts = [auth, core].sort((a, b) => b.path.length - a.path.length)
+    // Outside both, the core client refuses it as no route.
+    return HttpClient.make((request, url) => (hosts.find((host) => serves(host, url)) ?? core).client.execute(request))
   })
 
 /** `HttpClient.HttpClient` answered by the `ZaiSimulator` in context. */
