@@ -17,6 +17,7 @@ import * as ZaiServer from "@token-lifecycle/testkit/simulators/zai/ZaiServer"
 import * as ZaiSimulator from "@token-lifecycle/testkit/simulators/zai/ZaiSimulator"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as ZaiAccounts from "../src/ZaiAccounts.js"
@@ -158,3 +159,7 @@ export const browserBank = {
   holderType: "personal",
   country: "AUS",
 } as const
+
+/** How `effect` ends: `succeeded`, or its failure's tag. */
+export const failureTag = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.either(effect), (outcome) => (Either.isLeft(outcome) ? outcome.left._tag : "succeeded"))

@@ -11,7 +11,6 @@ import * as Faults from "@token-lifecycle/testkit/simulators/shared/Faults"
 import { ZaiSimulator } from "@token-lifecycle/testkit/simulators/zai/ZaiSimulator"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
@@ -36,9 +35,6 @@ const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, by: Duration.DurationIn
     yield* TestClock.adjust(by)
     return yield* Fiber.join(fiber)
   })
-
-const failureTag = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.either(effect), (outcome) => (Either.isLeft(outcome) ? outcome.left._tag : "succeeded"))
 
 const stack = (seed: string, config: Parameters<typeof ZaiStack.inProcess>[1] = {}) =>
   ZaiStack.withUsers(ZaiStack.inProcess(ZaiStack.simulatorOptions(seed), config), [buyer])
@@ -109,7 +105,7 @@ describe("token auths", () => {
           reference: UseReference.make("card-account-1"),
         }),
       ]
-      for (const attempt of attempts) expect(yield* failureTag(attempt)).toBe("Unsupported")
+      for (const attempt of attempts) expect(yield* ZaiStack.failureTag(attempt)).toBe("Unsupported")
     }).pipe(Effect.provide(stack("unsupported"))),
   )
 })
@@ -278,7 +274,7 @@ describe("users", () => {
         users.createPayin({ ...ZaiStack.payin("buyer-2"), email: `${buyer}@example.com` }),
       )
       expect(fieldsOf(takenEmail)).toEqual([{ field: "email", message: "has already been taken" }])
-      expect(yield* failureTag(users.get("nobody"))).toBe("ProviderNotFound")
+      expect(yield* ZaiStack.failureTag(users.get("nobody"))).toBe("ProviderNotFound")
     }).pipe(Effect.provide(stack("user-taken"))),
   )
 })
@@ -306,12 +302,12 @@ describe("accounts", () => {
       expect(bankAccount).toMatchObject({ type: "bank", id: bankId, userId: buyer, active: true })
       expect(bankAccount.bank?.accountNumberEnding).toBe("321")
       expect(JSON.stringify([cardAccount, bankAccount])).not.toMatch(/4111111111111111|987654321/)
-      expect(yield* failureTag(accounts.read("card", bankId))).toBe("ProviderNotFound")
+      expect(yield* ZaiStack.failureTag(accounts.read("card", bankId))).toBe("ProviderNotFound")
       expect(yield* Effect.flip(accounts.read("bank", "7c6f0a4e-0000-4000-8000-000000000000"))).toMatchObject({
         _tag: "ProviderNotFound",
         resource: "bank account",
       })
-      expect(yield* failureTag(accounts.read("card", "not an id"))).toBe("ProviderValidationError")
+      expect(yield* ZaiStack.failureTag(accounts.read("card", "not an id"))).toBe("ProviderValidationError")
     }).pipe(Effect.provide(stack("accounts"))),
   )
 })

@@ -10,7 +10,6 @@ import { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import { ZaiSimulator } from "@token-lifecycle/testkit/simulators/zai/ZaiSimulator"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
@@ -30,9 +29,6 @@ const session = (id: string, type: "card" | "bank" = "card", user = buyer) => ({
   user,
   type,
 })
-
-const failureTag = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.either(effect), (outcome) => (Either.isLeft(outcome) ? outcome.left._tag : "succeeded"))
 
 describe("a token auth per payment session", () => {
   it.effect("gives each session its own token, and the same one when the session asks again", () =>
@@ -135,7 +131,7 @@ describe("recording the account the browser added", () => {
       const recorded = yield* tokenAuths.recordAccount(held.key, { type: "card", id: accountId })
       expect(recorded.token).toMatchObject({ _tag: "Used", lastUse: { by: buyer, for: "card", reference: accountId } })
       expect(recorded.account).toMatchObject({ id: accountId, userId: buyer, card: { last4: "1111" } })
-      expect(yield* failureTag(tokenAuths.recordAccount(held.key, { type: "card", id: accountId }))).toBe(
+      expect(yield* ZaiStack.failureTag(tokenAuths.recordAccount(held.key, { type: "card", id: accountId }))).toBe(
         "TokenAlreadyUsed",
       )
       const history = yield* lifecycle.history(held.key)
@@ -151,15 +147,15 @@ describe("recording the account the browser added", () => {
       const bankHeld = yield* tokenAuths.forSession(session("payout-1", "bank"))
       const cardHeld = yield* tokenAuths.forSession(session("checkout-1"))
       const cardAccount = yield* zai.browserCreatesCardAccount(cardHeld.token, ZaiStack.browserCard)
-      expect(yield* failureTag(tokenAuths.recordAccount(bankHeld.key, { type: "card", id: cardAccount }))).toBe(
-        "WrongTokenType",
-      )
-      const othersHeld = yield* tokenAuths.forSession(session("checkout-9", "card", other))
-      expect(yield* failureTag(tokenAuths.recordAccount(othersHeld.key, { type: "card", id: cardAccount }))).toBe(
-        "WrongOwner",
-      )
       expect(
-        yield* failureTag(
+        yield* ZaiStack.failureTag(tokenAuths.recordAccount(bankHeld.key, { type: "card", id: cardAccount })),
+      ).toBe("WrongTokenType")
+      const othersHeld = yield* tokenAuths.forSession(session("checkout-9", "card", other))
+      expect(
+        yield* ZaiStack.failureTag(tokenAuths.recordAccount(othersHeld.key, { type: "card", id: cardAccount })),
+      ).toBe("WrongOwner")
+      expect(
+        yield* ZaiStack.failureTag(
           tokenAuths.recordAccount(bankHeld.key, { type: "bank", id: "7c6f0a4e-0000-4000-8000-000000000000" }),
         ),
       ).toBe("ProviderNotFound")
@@ -179,7 +175,7 @@ describe("recording the account the browser added", () => {
       const late = yield* tokenAuths.forSession(session("checkout-2"))
       const accountId = yield* zai.browserCreatesCardAccount(late.token, ZaiStack.browserCard)
       yield* TestClock.adjust(held.expiresAt - (yield* TestClock.currentTimeMillis))
-      expect(yield* failureTag(tokenAuths.recordAccount(held.key, { type: "card", id: accountId }))).toBe(
+      expect(yield* ZaiStack.failureTag(tokenAuths.recordAccount(held.key, { type: "card", id: accountId }))).toBe(
         "TokenExpired",
       )
       expect((yield* lifecycle.get(held.key))._tag).toBe("Expired")
