@@ -39,6 +39,9 @@ export const currencyPattern = /^[A-Z]{3}$/
 // Requests. Every constraint carries its own message: a refusal never quotes the value.
 // ---------------------------------------------------------------------------
 
+/** A pattern as the spec writes it, kept letter for letter so the spec test can compare it. */
+const asWritten = (source: string) => new RegExp(source)
+
 /** An optional field that, when present, holds a value: `undefined` is not sent. */
 const exactly = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
@@ -82,7 +85,9 @@ export const ContactRequest = Schema.Struct({
   postalCode: exactly(
     Schema.String.pipe(
       Schema.maxLength(10, atMost(10)),
-      Schema.pattern(/^[\w\s-]+$/, { message: () => "must be letters, digits, spaces and dashes" }),
+      Schema.pattern(asWritten(String.raw`^[\w\s\-]+$`), {
+        message: () => "must be letters, digits, spaces and dashes",
+      }),
     ),
   ),
   phoneNumbers: exactly(
@@ -182,7 +187,7 @@ export type DigitalWalletValidationRequest = typeof DigitalWalletValidationReque
 /** A request id: "unique within a 24-hour period", up to 50 letters, digits, `_` and `-`. */
 const RequestId = Schema.String.pipe(
   Schema.maxLength(50, atMost(50)),
-  Schema.pattern(/^[-\w]+$/, { message: () => "must be letters, digits, _ and - only" }),
+  Schema.pattern(asWritten(String.raw`^[\-\w]+$`), { message: () => "must be letters, digits, _ and - only" }),
 )
 
 /** `POST /transactions` paying with a token (`PaymentInstructionToken`); `requestId` makes it idempotent. */
@@ -337,7 +342,7 @@ export const requiredBeyondSpec = {
 export const Problem = Schema.Struct({
   type: Schema.optional(Schema.String),
   title: Schema.optional(Schema.String),
-  status: Schema.optional(Schema.Number),
+  status: Schema.optional(Schema.Int),
   detail: Schema.optional(Schema.String),
   instance: Schema.optional(Schema.String),
   invalidFields: Schema.optional(
