@@ -875,6 +875,30 @@ describe("Zai simulator: webhooks", () => {
     }).pipe(Effect.provide(simulator({ webhookObjectTypes: ["users", "accounts"] }))),
   )
 
+  it.effect(
+    "signs each attempt as it leaves: late deliveries carry their own time, as the sink and the books show",
+    () =>
+      Effect.gen(function* () {
+        const s = yield* sim
+        yield* s.setTime(Date.UTC(2026, 4, 1, 12, 0, 0))
+        const received: Array<string> = []
+        yield* s.configureWebhooks({
+          delay: "10 minutes",
+          sink: (delivery) => Effect.sync(() => void received.push(delivery.headers["webhooks-signature"] ?? "")),
+        })
+        yield* s.sendTestWebhook
+        yield* TestClock.adjust("10 minutes")
+        const [sent] = yield* s.deliverDue
+        expect(sent?.kind).toBe("test")
+        expect(JSON.parse(sent?.body ?? "")).toEqual({ message: "Zai callback test" })
+        const header = sent?.headers["webhooks-signature"] ?? ""
+        expect(timestampOf(header)).toBe(Date.UTC(2026, 4, 1, 12, 10, 0) / 1000)
+        expect(received).toEqual([header])
+        expect((yield* s.deliveredWebhooks).map((d) => d.headers["webhooks-signature"])).toEqual([header])
+        expect(verifies(header, sent?.body ?? "", webhookSecret)).toBe(true)
+      }).pipe(Effect.provide(simulator())),
+  )
+
   it.effect("delivers by itself when due in auto mode", () =>
     Effect.gen(function* () {
       const s = yield* sim

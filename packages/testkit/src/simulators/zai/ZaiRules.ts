@@ -24,6 +24,7 @@ import * as ZaiBooks from "./ZaiBooks.js"
 import type { Endpoint } from "./ZaiEndpoints.js"
 import { type FieldErrors, invalid, Messages, type Refusal, Refusals, validation } from "./ZaiErrors.js"
 import * as ZaiRepresentations from "./ZaiRepresentations.js"
+import type { ObjectType } from "./ZaiWebhooks.js"
 
 /** Who is asking: a platform with its bearer token, or a browser with a token auth. */
 export type Caller = { readonly _tag: "Platform"; readonly marketplace: string } | { readonly _tag: "Browser" }
@@ -55,12 +56,9 @@ export interface RuleContext {
   readonly settings: Settings
 }
 
-/** Zai's webhook object types the simulator sends. */
-export type WebhookKind = "accounts" | "users"
-
 /** A webhook to send: the object's Show representation, to its marketplace's subscribers. */
 export interface Notice {
-  readonly kind: WebhookKind
+  readonly kind: ObjectType
   readonly marketplace: string
   /** The object's id. */
   readonly reference: string

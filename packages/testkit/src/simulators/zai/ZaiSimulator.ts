@@ -62,7 +62,7 @@ export interface ZaiSimulatorOptions {
   readonly webhookSecret?: Secret | ReadonlyArray<Secret>
   readonly webhooks?: Outbox.DeliveryOptions
   /** The object types webhooks are sent for. Default `["accounts"]` (card and bank accounts created or redacted). */
-  readonly webhookObjectTypes?: ReadonlyArray<ZaiRules.WebhookKind>
+  readonly webhookObjectTypes?: ReadonlyArray<ZaiWebhooks.ObjectType>
   /** How long an access token lives. Default 60 minutes (`expires_in: 3600`). */
   readonly accessTokenLifetime?: Duration.DurationInput
   /**
@@ -162,12 +162,19 @@ export interface ZaiSimulatorService {
   readonly configureWebhooks: (options: Outbox.DeliveryOptions) => Effect.Effect<void>
   /** The secrets webhooks are signed with from now on (one `v` each). */
   readonly setWebhookSecrets: (secrets: ReadonlyArray<Secret>) => Effect.Effect<void>
-  /** Sends every due webhook to the sink now (duplicated and ordered as configured) and returns what was sent. */
-  readonly deliverDue: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiRules.WebhookKind>>>
-  readonly pendingWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiRules.WebhookKind>>>
-  /** Every delivery attempt so far, in order, with the headers first signed (each attempt's sink gets a fresh signature). */
-  readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiRules.WebhookKind>>>
-  readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiRules.WebhookKind>>>
+  /** Puts Zai's subscription test (`{"message":"Zai callback test"}`) in the outbox. */
+  readonly sendTestWebhook: Effect.Effect<void>
+  /**
+   * Sends every due webhook to the sink now (duplicated and ordered as configured) and returns
+   * what was sent. Each attempt is signed as it leaves, with the simulator's time and the live
+   * secrets; the headers shown are that signature (the sink's, unless time moved while it ran).
+   */
+  readonly deliverDue: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>>
+  /** Waiting webhooks, with the signature they would carry if sent when queued. */
+  readonly pendingWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiWebhooks.Kind>>>
+  /** Every delivery attempt so far, in order, signed at its `deliveredAt` (see `deliverDue`). */
+  readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>>
+  readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiWebhooks.Kind>>>
   /** How many `POST /tokens` requests reached the issuer, whatever their answer. */
   readonly oauthRequests: Effect.Effect<number>
   readonly accessTokens: Effect.Effect<ReadonlyArray<AccessTokenView>>
@@ -252,7 +259,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       },
       unknownRecord: options.unknownRecord ?? "not-authorized",
     }
-    const subscribed = new Set(options.webhookObjectTypes ?? ["accounts"])
+    const subscribed = new Set<ZaiWebhooks.ObjectType>(options.webhookObjectTypes ?? ["accounts"])
     const injectedRetryAfterSeconds = Math.max(
       1,
       Math.ceil(millisOf(options.injectedRetryAfter ?? "60 seconds") / 1000),
@@ -277,7 +284,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
         )
     const withSigningSink = (delivery: Outbox.DeliveryOptions): Outbox.DeliveryOptions =>
       delivery.sink === undefined ? delivery : { ...delivery, sink: signingAtSend(delivery.sink) }
-    const outbox = yield* Outbox.makeOutbox<ZaiRules.WebhookKind>({
+    const outbox = yield* Outbox.makeOutbox<ZaiWebhooks.Kind>({
       now,
       random,
       scope,
@@ -285,26 +292,33 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       schedule: ZaiWebhooks.schedule,
     })
 
+    /** A sent attempt as it left: signed at its `deliveredAt`. */
+    const asSent = (
+      delivered: ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>,
+    ): Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>> =>
+      Effect.map(Ref.get(webhookSecrets), (secrets) =>
+        delivered.map((d) => ({ ...d, headers: ZaiWebhooks.headers(secrets, d.deliveredAt, d.body) })),
+      )
+
     const record = (entry: RequestRecord) => Ref.update(log, (entries) => [...entries, entry])
 
-    const notify = (notices: ReadonlyArray<ZaiRules.Notice>) =>
+    const enqueue = (
+      items: ReadonlyArray<{ readonly kind: ZaiWebhooks.Kind; readonly reference: string; readonly body: unknown }>,
+    ) =>
       Effect.gen(function* () {
-        const wanted = notices.filter((notice) => subscribed.has(notice.kind))
-        if (wanted.length === 0) return
+        if (items.length === 0) return
         const at = yield* now
         const secrets = yield* Ref.get(webhookSecrets)
         yield* outbox.enqueue(
-          wanted.map((notice) => {
-            const body = JSON.stringify(notice.body)
-            return {
-              kind: notice.kind,
-              reference: notice.reference,
-              headers: ZaiWebhooks.headers(secrets, at, body),
-              body,
-            }
+          items.map((item) => {
+            const body = JSON.stringify(item.body)
+            return { kind: item.kind, reference: item.reference, headers: ZaiWebhooks.headers(secrets, at, body), body }
           }),
         )
       })
+
+    const notify = (notices: ReadonlyArray<ZaiRules.Notice>) =>
+      enqueue(notices.filter((notice) => subscribed.has(notice.kind)))
 
     /** Fresh values for the rules, drawn only where a record is created. */
     const freshFor = (endpoint: ZaiEndpoints.Endpoint): Effect.Effect<ZaiRules.Fresh> =>
@@ -552,9 +566,10 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
         }),
       configureWebhooks: (delivery) => outbox.configure(withSigningSink(delivery)),
       setWebhookSecrets: (secrets) => Ref.set(webhookSecrets, secrets.map(reveal)),
-      deliverDue: outbox.deliverDue,
+      sendTestWebhook: enqueue([{ kind: "test", reference: "test", body: ZaiWebhooks.testBody }]),
+      deliverDue: Effect.flatMap(outbox.deliverDue, asSent),
       pendingWebhooks: outbox.pending,
-      deliveredWebhooks: outbox.delivered,
+      deliveredWebhooks: Effect.flatMap(outbox.delivered, asSent),
       abandonedWebhooks: outbox.abandoned,
       oauthRequests: Effect.map(Ref.get(log), (entries) => entries.filter((e) => e.endpoint === "token").length),
       accessTokens: Effect.zipWith(Ref.get(books), now, (b, at) =>

@@ -14,6 +14,15 @@
 import { createHmac } from "node:crypto"
 import type { ResendSchedule } from "../shared/Outbox.js"
 
+/** The object types the simulator sends webhooks for (Zai subscribes per object type). */
+export type ObjectType = "accounts" | "users"
+
+/** What a webhook is about: an object type, or Zai's subscription test. */
+export type Kind = ObjectType | "test"
+
+/** The body of Zai's subscription test. */
+export const testBody = { message: "Zai callback test" }
+
 /** The header's name as Zai writes it; receivers read header names without regard to case. */
 export const headerName = "Webhooks-signature"
 
