@@ -12,21 +12,27 @@
  *   marks, required fields (those it requires beyond the spec are the ones `wire.ts` lists);
  * - and the checks are not vacuous: requests the spec refuses are caught.
  */
+
+import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { parseCard } from "@token-lifecycle/domain/Card"
 import { AccountRef, OwnerRef, TokenId, UseReference } from "@token-lifecycle/domain/Identifiers"
+import * as RebillySimulator from "@token-lifecycle/testkit/simulators/rebilly/RebillySimulator"
+import * as InProcessHttpClient from "@token-lifecycle/testkit/simulators/shared/InProcessHttpClient"
+import type * as SimulatedHttp from "@token-lifecycle/testkit/simulators/shared/SimulatedHttp"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as Auth from "../src/internal/auth.js"
 import * as Wire from "../src/internal/wire.js"
 import * as RebillyClient from "../src/RebillyClient.js"
 import * as RebillyGateway from "../src/RebillyGateway.js"
 import { agree } from "./Agreement.js"
 import * as OpenApi from "./OpenApi.js"
-import { cardToken, config, json, type Key, organizationId, type Recorded, recorder } from "./Recording.js"
+import { cardToken, config, json, type Key, keys, organizationId, type Recorded, recorder } from "./Recording.js"
 
 // ---------------------------------------------------------------------------
 // Answers the stub gives: each one checked against the spec below
@@ -381,6 +387,93 @@ describe("answers against the OpenAPI snapshot", () => {
       expect(Either.isRight(Schema.decodeUnknownEither(Wire.Problem)(body))).toBe(true)
     }
   })
+
+  it.effect("the simulator's answers to the adapter fit the spec and decode with the adapter's Schemas", () =>
+    Effect.gen(function* () {
+      const exchanges: Array<{
+        readonly request: SimulatedHttp.WireRequest
+        readonly answer: SimulatedHttp.WireAnswer
+      }> = []
+      const simulator = yield* RebillySimulator.make({
+        organizationId,
+        secretKeys: [keys.secretKey],
+        publishableKeys: [keys.publishableKey],
+        jwts: [keys.jwt],
+        seed: "spec",
+      })
+      const base = RebillySimulator.sandboxBaseUrl(organizationId)
+      const recording: SimulatedHttp.Handler = (request) =>
+        Effect.tap(simulator.handle(request), (answer) => Effect.sync(() => exchanges.push({ request, answer })))
+      const services = Layer.merge(
+        Layer.succeed(HttpClient.HttpClient, InProcessHttpClient.make(recording, base)),
+        config({ baseUrl: base }, ["secretKey", "publishableKey"]),
+      )
+      const client = yield* RebillyClient.make.pipe(Effect.provide(services))
+      const gateway = yield* RebillyGateway.make.pipe(Effect.provide(services))
+      const billingAddress = { firstName: "Jane", lastName: "Roe", country: "US" }
+      const mint = Effect.map(client.createToken({ card, billingAddress }), (created) => created.value.id)
+      const first = yield* mint
+      yield* client.getToken(first)
+      // The payment vaults the card for cus-1; cus-2's first instrument is new (201), its second an update (303).
+      const use = (token: string, operation: "payment" | "instrument", reference: string) =>
+        Effect.either(
+          gateway.use({
+            tokenId: TokenId.make(token),
+            owner: OwnerRef.make(operation === "payment" ? "cus-1" : "cus-2"),
+            type: "card",
+            operation,
+            reference: UseReference.make(reference),
+            amount: { amount: 1000, currency: "USD" },
+          }),
+        )
+      yield* use(first, "payment", "order-1")
+      yield* use(first, "payment", "order-2")
+      yield* use(yield* mint, "instrument", "save-1")
+      yield* use(yield* mint, "instrument", "save-2")
+      yield* client.validateApplePay({
+        validationUrl: "https://apple-pay-gateway.apple.com/paymentservices/startSession",
+        domainName: "www.example.com",
+        displayName: "My Store",
+      })
+      const lapsing = yield* mint
+      yield* TestClock.adjust("31 minutes")
+      yield* client.getToken(lapsing)
+      yield* Stream.runDrain(client.tokens(2))
+      yield* Effect.either(client.getToken("no-such-token"))
+      yield* simulator.exhaustRateLimit
+      yield* Effect.either(client.createToken({ card, billingAddress }))
+
+      const statuses = new Set<string>()
+      for (const [i, { request, answer }] of exchanges.entries()) {
+        expect(OpenApi.checkRequest(request).problems, `request ${i}`).toEqual([])
+        if (answer._tag === "Drop") continue
+        const operationId = OpenApi.route(request.method, request.path)?.operation.operationId ?? ""
+        statuses.add(`${operationId} ${answer.status}`)
+        const body = answer.body === "" ? undefined : JSON.parse(answer.body)
+        expect(
+          OpenApi.checkAnswer(operationId, answer.status, body),
+          `answer ${i}: ${operationId} ${answer.status}`,
+        ).toEqual([])
+        const decoder = answer.status < 400 ? decoders[operationId] : Wire.Problem
+        if (decoder !== undefined && body !== undefined) {
+          const decoded = Schema.decodeUnknownEither(decoder, { onExcessProperty: "ignore" })(body)
+          expect(Either.isRight(decoded), `answer ${i} decodes`).toBe(true)
+        }
+      }
+      expect([...statuses].sort()).toEqual([
+        "GetToken 200",
+        "GetToken 404",
+        "GetTokenCollection 200",
+        "PostDigitalWalletValidation 201",
+        "PostPaymentInstrument 201",
+        "PostPaymentInstrument 303",
+        "PostToken 201",
+        "PostToken 429",
+        "PostTransaction 201",
+        "PostTransaction 422",
+      ])
+    }).pipe(Effect.scoped),
+  )
 
   it("an answer with the write-only card fields does not fit the spec, and the adapter refuses it", () => {
     const echoed = cardToken({
