@@ -53,15 +53,15 @@ export const make: Effect.Effect<
         ...request,
         request: request.request.pipe(HttpClientRequest.acceptJson, HttpClientRequest.bearerToken(token)),
       })
-    return Effect.gen(function* () {
-      const token = yield* accessToken.get
-      const { value } = yield* attempt(token).pipe(
-        Effect.catchTag("ProviderUnauthorized", () =>
-          accessToken.invalidate(token).pipe(Effect.zipRight(accessToken.get), Effect.flatMap(attempt)),
+    return accessToken.get.pipe(
+      Effect.flatMap((token) =>
+        attempt(token).pipe(
+          Effect.catchTag("ProviderUnauthorized", () =>
+            accessToken.invalidate(token).pipe(Effect.zipRight(accessToken.get), Effect.flatMap(attempt)),
+          ),
         ),
-      )
-      return value
-    }).pipe(
+      ),
+      Effect.map(({ value }) => value),
       Effect.mapError((error) =>
         error._tag === "ProviderNotFound"
           ? new ProviderNotFound({ provider, resource: request.resource, message: error.message })

@@ -74,20 +74,28 @@ export const make = <A, E>(): Effect.Effect<SingleFlight<A, E>, never, Scope.Sco
         Effect.forkIn(scope),
       )
 
-    const get = (key: string, fetch: Effect.Effect<Fresh<A>, E>): Effect.Effect<A, E> =>
+    /** The value under `key` when it is usable at `now`. */
+    const usable = (current: Table<A, E>, key: string, now: number): A | undefined => {
+      const entry = HashMap.get(current.entries, key)
+      return entry._tag === "Some" && entry.value._tag === "Ready" && now < entry.value.fresh.usableUntil
+        ? entry.value.fresh.value
+        : undefined
+    }
+
+    /** No usable value: wait for the fetch in flight, or start one. */
+    const wait = (key: string, fetch: Effect.Effect<Fresh<A>, E>, now: number): Effect.Effect<A, E> =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
         const candidate = yield* Deferred.make<Fresh<A>, E>()
         // Deciding and starting the fetch happen together: an interruption between them would
         // leave a fetch on record that nothing completes.
         const step = yield* Effect.uninterruptible(
           Effect.gen(function* () {
             const decided = yield* Ref.modify(table, (current): [Step<A, E>, Table<A, E>] => {
+              const value = usable(current, key, now)
+              if (value !== undefined) return [{ _tag: "Use", value }, current]
               const entry = HashMap.get(current.entries, key)
-              if (entry._tag === "Some") {
-                const found = entry.value
-                if (found._tag === "Fetching") return [{ _tag: "Await", pending: found.pending }, current]
-                if (now < found.fresh.usableUntil) return [{ _tag: "Use", value: found.fresh.value }, current]
+              if (entry._tag === "Some" && entry.value._tag === "Fetching") {
+                return [{ _tag: "Await", pending: entry.value.pending }, current]
               }
               const next = pruned(current, now)
               return [
@@ -102,6 +110,15 @@ export const make = <A, E>(): Effect.Effect<SingleFlight<A, E>, never, Scope.Sco
         if (step._tag === "Use") return step.value
         return (yield* Deferred.await(step.pending)).value
       })
+
+    // The common case, a usable value, is one read: no `Deferred`, no write.
+    const get = (key: string, fetch: Effect.Effect<Fresh<A>, E>): Effect.Effect<A, E> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(Ref.get(table), (current) => {
+          const value = usable(current, key, now)
+          return value === undefined ? wait(key, fetch, now) : Effect.succeed(value)
+        }),
+      )
 
     const invalidate = (key: string, stale: (value: A) => boolean): Effect.Effect<void> =>
       Ref.update(table, (current) => {
