@@ -17,9 +17,8 @@
  *
  * Answers, callbacks and the books never hold a card number or CVV: only `first6******last4`.
  */
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
@@ -28,6 +27,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
+import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as GateBooks from "./GateBooks.js"
 import type * as GateCallbacks from "./GateCallbacks.js"
@@ -145,8 +145,8 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
     const withCard = options.cardInTokenCallbacks ?? true
     const cardDigestKey = yield* hex(random, 32)
 
-    const offset = yield* Ref.make(0)
-    const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
+    const clock = yield* SimulatedClock.make
+    const now = clock.now
 
     const books = yield* Ref.make(GateBooks.empty)
     const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
@@ -267,7 +267,7 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
         const requestId = yield* nextRequestId
         const endpoint = GateEndpoints.endpointOf(request.path)
         const fault = yield* faults.next(endpoint)
-        const record = (answered: Answered) =>
+        const record = (answered: Faults.Answered & Partial<Answered>) =>
           Ref.update(log, (entries) => [
             ...entries,
             {
@@ -281,34 +281,19 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
             },
           ])
 
-        if (fault?._tag === "ServerError") {
-          const refusal = fault.status === 503 ? Refusals.tryAgain() : Refusals.internalError()
-          const answered = refuse(refusal, requestId)
-          yield* record(answered)
-          return answered.answer
-        }
-        if (fault?._tag === "Drop" && !fault.afterProcessing) {
-          yield* record({ answer: SimulatedHttp.dropped })
-          return SimulatedHttp.dropped
-        }
-        const answered = yield* process(request, endpoint, requestId, at)
-        if (fault?._tag === "Drop") {
-          yield* record({ ...answered, answer: SimulatedHttp.dropped })
-          return SimulatedHttp.dropped
-        }
-        const answer =
-          fault?._tag === "Malformed" ? Faults.corrupt(answered.answer, fault.shape, wrongShape) : answered.answer
-        yield* record({ ...answered, answer })
-        if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
-        return answer
+        return yield* Faults.around<Answered>(fault, {
+          serverError: (status) => refuse(status === 503 ? Refusals.tryAgain() : Refusals.internalError(), requestId),
+          process: () => process(request, endpoint, requestId, at),
+          wrongShape,
+          record,
+        })
       })
 
     return {
       handle,
       now,
-      advanceClock: (duration) => Ref.update(offset, (shift) => shift + Duration.toMillis(Duration.decode(duration))),
-      setTime: (epochMillis) =>
-        Effect.flatMap(Clock.currentTimeMillis, (clock) => Ref.set(offset, epochMillis - clock)),
+      advanceClock: clock.advance,
+      setTime: clock.setTime,
       injectFault: faults.add,
       clearFaults: faults.clear,
       configureCallbacks: outbox.configure,

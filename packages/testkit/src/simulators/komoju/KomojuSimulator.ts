@@ -18,9 +18,8 @@
  *
  * Answers, webhooks, the books and the request log never hold a card number or security code.
  */
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
@@ -29,6 +28,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
+import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as KomojuBooks from "./KomojuBooks.js"
 import * as KomojuEndpoints from "./KomojuEndpoints.js"
@@ -176,8 +176,8 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
     )
     const webhookSecrets = new Map(options.merchants.map((m) => [m.id, reveal(m.webhookSecret)]))
 
-    const offset = yield* Ref.make(0)
-    const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
+    const clock = yield* SimulatedClock.make
+    const now = clock.now
 
     const books = yield* Ref.make(KomojuBooks.empty)
     const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
@@ -300,7 +300,7 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
         const at = yield* now
         const endpoint = KomojuEndpoints.match(request.method, request.path)?.endpoint
         const fault = yield* faults.next(endpoint)
-        const record = (answered: Answered) =>
+        const record = (answered: Faults.Answered & Partial<Answered>) =>
           Ref.update(log, (entries) => {
             const rawKey = request.headers["x-komoju-idempotency"]
             const apiVersion = request.headers["x-komoju-api-version"]
@@ -324,35 +324,20 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
             return [...entries, entry]
           })
 
-        if (fault?._tag === "ServerError") {
-          const answered = refusal(serverError(fault.status))
-          yield* record(answered)
-          return answered.answer
-        }
-        if (fault?._tag === "Drop" && !fault.afterProcessing) {
-          yield* record({ answer: SimulatedHttp.dropped })
-          return SimulatedHttp.dropped
-        }
-        const delay = fault?._tag === "Slow" ? Duration.toMillis(fault.delay) : 0
-        // Processed in one piece: a client giving up cannot leave a request half done.
-        const answered = yield* Effect.uninterruptible(admit(request, at, delay))
-        if (fault?._tag === "Drop") {
-          yield* record({ ...answered, answer: SimulatedHttp.dropped })
-          return SimulatedHttp.dropped
-        }
-        const answer =
-          fault?._tag === "Malformed" ? Faults.corrupt(answered.answer, fault.shape, wrongShape) : answered.answer
-        yield* record({ ...answered, answer })
-        if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
-        return answer
+        return yield* Faults.around<Answered>(fault, {
+          serverError: (status) => refusal(serverError(status)),
+          // Processed in one piece: a client giving up cannot leave a request half done.
+          process: (slowMillis) => Effect.uninterruptible(admit(request, at, slowMillis)),
+          wrongShape,
+          record,
+        })
       })
 
     return {
       handle,
       now,
-      advanceClock: (duration) => Ref.update(offset, (shift) => shift + Duration.toMillis(Duration.decode(duration))),
-      setTime: (epochMillis) =>
-        Effect.flatMap(Clock.currentTimeMillis, (clock) => Ref.set(offset, epochMillis - clock)),
+      advanceClock: clock.advance,
+      setTime: clock.setTime,
       injectFault: faults.add,
       clearFaults: faults.clear,
       setRateLimit: budget.set,

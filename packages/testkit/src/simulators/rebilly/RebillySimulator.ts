@@ -19,15 +19,15 @@
  *
  * Answers, books and the request log never hold a card number or CVV.
  */
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
+import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as Books from "./RebillyBooks.js"
 import * as Credentials from "./RebillyCredentials.js"
@@ -163,8 +163,8 @@ export const make = (
     const problemContentType = options.problemContentType ?? "application/json"
     const cardDigestKey = yield* randomText(random, alphabet, 32)
 
-    const offset = yield* Ref.make(0)
-    const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
+    const clock = yield* SimulatedClock.make
+    const now = clock.now
 
     const books = yield* Ref.make(Books.empty)
     const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
@@ -269,7 +269,7 @@ export const make = (
         const route = Endpoints.route(request.method, scoped.rest)
         const endpoint = route._tag === "Found" ? route.endpoint : undefined
         const fault = yield* faults.next(endpoint)
-        const record = (answered: Answered) =>
+        const record = (answered: Faults.Answered & Partial<Answered>) =>
           Ref.update(log, (entries) => [
             ...entries,
             {
@@ -284,25 +284,12 @@ export const make = (
             },
           ])
 
-        if (fault?._tag === "ServerError") {
-          const answered = refuse(Problems.server(fault.status), scoped.rest)
-          yield* record(answered)
-          return answered.answer
-        }
-        if (fault?._tag === "Drop" && !fault.afterProcessing) {
-          yield* record({ answer: SimulatedHttp.dropped })
-          return SimulatedHttp.dropped
-        }
-        const answered = yield* process(request, scoped.rest, route, foreignOrganization, at)
-        if (fault?._tag === "Drop") {
-          yield* record({ ...answered, answer: SimulatedHttp.dropped })
-          return SimulatedHttp.dropped
-        }
-        const answer =
-          fault?._tag === "Malformed" ? Faults.corrupt(answered.answer, fault.shape, wrongShape) : answered.answer
-        yield* record({ ...answered, answer })
-        if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
-        return answer
+        return yield* Faults.around<Answered>(fault, {
+          serverError: (status) => refuse(Problems.server(status), scoped.rest),
+          process: () => process(request, scoped.rest, route, foreignOrganization, at),
+          wrongShape,
+          record,
+        })
       })
 
     return {
@@ -310,9 +297,8 @@ export const make = (
       baseUrl,
       organizationId,
       now,
-      advanceClock: (duration) => Ref.update(offset, (shift) => shift + Duration.toMillis(Duration.decode(duration))),
-      setTime: (epochMillis) =>
-        Effect.flatMap(Clock.currentTimeMillis, (clock) => Ref.set(offset, epochMillis - clock)),
+      advanceClock: clock.advance,
+      setTime: clock.setTime,
       injectFault: faults.add,
       clearFaults: faults.clear,
       configureRateLimit: rateLimit.configure,

@@ -112,3 +112,49 @@ export const corrupt = (
       return SimulatedHttp.json(200, wrongShape)
   }
 }
+
+/** What a simulator made of a request: the answer, and whatever else it records about it. */
+export interface Answered {
+  readonly answer: SimulatedHttp.WireAnswer
+}
+
+export interface Around<A extends Answered> {
+  /** The provider's answer to a request it failed to process, with this 5xx status. */
+  readonly serverError: (status: number) => A
+  /** What the provider does with the request; given the delay a `Slow` fault will add to its answer. */
+  readonly process: (slowMillis: number) => Effect.Effect<A>
+  /** A 200 JSON body of the wrong shape for this provider, for `Malformed`. */
+  readonly wrongShape: unknown
+  /** Notes the request once, with what the client got (a dropped connection has nothing else to say). */
+  readonly record: (answered: Answered & Partial<A>) => Effect.Effect<void>
+}
+
+/**
+ * One request under `fault`: a server error answered without processing; a connection dropped
+ * before processing, or after it (the provider acted, the client never hears); a processed
+ * request whose answer is spoilt, or comes late. Without a fault, just `process`.
+ */
+export const around = <A extends Answered>(
+  fault: Fault | undefined,
+  how: Around<A>,
+): Effect.Effect<SimulatedHttp.WireAnswer> =>
+  Effect.gen(function* () {
+    if (fault?._tag === "ServerError") {
+      const answered = how.serverError(fault.status)
+      yield* how.record(answered)
+      return answered.answer
+    }
+    if (fault?._tag === "Drop" && !fault.afterProcessing) {
+      yield* how.record({ answer: SimulatedHttp.dropped } as Answered & Partial<A>)
+      return SimulatedHttp.dropped
+    }
+    const answered = yield* how.process(fault?._tag === "Slow" ? Duration.toMillis(fault.delay) : 0)
+    if (fault?._tag === "Drop") {
+      yield* how.record({ ...answered, answer: SimulatedHttp.dropped })
+      return SimulatedHttp.dropped
+    }
+    const answer = fault?._tag === "Malformed" ? corrupt(answered.answer, fault.shape, how.wrongShape) : answered.answer
+    yield* how.record({ ...answered, answer })
+    if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
+    return answer
+  })
