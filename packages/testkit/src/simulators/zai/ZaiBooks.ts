@@ -3,6 +3,10 @@
  * for them and the card and bank accounts created with those tokens, plus the access tokens the
  * issuer handed out. No card number, CVV or full bank account number is ever stored: a card is
  * kept as Zai shows it (`XXXX-XXXX-XXXX-1111`), a bank account with its numbers masked.
+ *
+ * The rules read the books and say what changes (`Changes`: records to put in, each replacing
+ * the one with its key); only the ledger writes them, in place, so a write costs the same with
+ * ten records as with a million, and every collection keeps the order records were first put in.
  */
 
 export type TokenType = "card" | "bank"
@@ -86,6 +90,7 @@ export interface BankAccountRecord {
   readonly tokenAuth?: string
 }
 
+/** What the rules read. */
 export interface Books {
   readonly accessTokens: ReadonlyMap<string, AccessTokenRecord>
   /** By `userKey(marketplace, id)`: a user id is the platform's own, unique within its marketplace. */
@@ -96,15 +101,40 @@ export interface Books {
   readonly bankAccounts: ReadonlyMap<string, BankAccountRecord>
 }
 
-export const empty: Books = {
-  accessTokens: new Map(),
-  users: new Map(),
-  tokenAuths: new Map(),
-  cardAccounts: new Map(),
-  bankAccounts: new Map(),
+export const userKey = (marketplace: string, id: string): string => JSON.stringify([marketplace, id])
+
+/** What an accepted request writes. */
+export interface Changes {
+  readonly accessTokens?: ReadonlyArray<AccessTokenRecord>
+  readonly users?: ReadonlyArray<UserRecord>
+  readonly tokenAuths?: ReadonlyArray<TokenAuthRecord>
+  readonly cardAccounts?: ReadonlyArray<CardAccountRecord>
+  readonly bankAccounts?: ReadonlyArray<BankAccountRecord>
 }
 
-export const userKey = (marketplace: string, id: string): string => JSON.stringify([marketplace, id])
+export interface Ledger {
+  readonly books: Books
+  /** Puts the changed records in. Called in the same synchronous step as the rules that decided them. */
+  readonly write: (changes: Changes) => void
+}
+
+export const makeLedger = (): Ledger => {
+  const accessTokens = new Map<string, AccessTokenRecord>()
+  const users = new Map<string, UserRecord>()
+  const tokenAuths = new Map<string, TokenAuthRecord>()
+  const cardAccounts = new Map<string, CardAccountRecord>()
+  const bankAccounts = new Map<string, BankAccountRecord>()
+  return {
+    books: { accessTokens, users, tokenAuths, cardAccounts, bankAccounts },
+    write: (changes) => {
+      for (const record of changes.accessTokens ?? []) accessTokens.set(record.token, record)
+      for (const record of changes.users ?? []) users.set(userKey(record.marketplace, record.id), record)
+      for (const record of changes.tokenAuths ?? []) tokenAuths.set(record.token, record)
+      for (const record of changes.cardAccounts ?? []) cardAccounts.set(record.id, record)
+      for (const record of changes.bankAccounts ?? []) bankAccounts.set(record.id, record)
+    },
+  }
+}
 
 export type TokenAuthStatus = "active" | "used" | "expired"
 

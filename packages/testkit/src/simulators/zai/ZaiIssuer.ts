@@ -65,22 +65,19 @@ const sameText = (a: string, b: string): boolean => {
 
 export type IssueOutcome =
   | { readonly _tag: "Refused"; readonly refusal: Refusal }
-  | { readonly _tag: "Issued"; readonly books: Books; readonly record: AccessTokenRecord; readonly expiresIn: number }
+  | { readonly _tag: "Issued"; readonly record: AccessTokenRecord; readonly expiresIn: number }
 
 /**
  * One `POST /tokens`, as a pure step: `clientOf` gives a known client's secret and scope,
  * `freshToken` is the token to hand out (drawn before the step).
  */
-export const issue = (
-  books: Books,
-  request: {
-    readonly credentials: Credentials | undefined
-    readonly clientOf: (clientId: string) => { readonly secret: string; readonly scope: string } | undefined
-    readonly now: number
-    readonly lifetimeSeconds: number
-    readonly freshToken: string
-  },
-): IssueOutcome => {
+export const issue = (request: {
+  readonly credentials: Credentials | undefined
+  readonly clientOf: (clientId: string) => { readonly secret: string; readonly scope: string } | undefined
+  readonly now: number
+  readonly lifetimeSeconds: number
+  readonly freshToken: string
+}): IssueOutcome => {
   const { credentials } = request
   if (credentials === undefined || credentials.grantType !== "client_credentials") {
     return { _tag: "Refused", refusal: TokenRefusals.badRequest }
@@ -96,12 +93,7 @@ export const issue = (
     issuedAt: request.now,
     expiresAt: request.now + request.lifetimeSeconds * 1000,
   }
-  return {
-    _tag: "Issued",
-    books: { ...books, accessTokens: new Map(books.accessTokens).set(record.token, record) },
-    record,
-    expiresIn: request.lifetimeSeconds,
-  }
+  return { _tag: "Issued", record, expiresIn: request.lifetimeSeconds }
 }
 
 /** The marketplace (client id) a live bearer token speaks for, or `undefined`. */

@@ -1,7 +1,7 @@
 /**
  * What Zai's core API does with a request it has authenticated, endpoint by endpoint, as a pure
- * step over the books: refuse with Zai's body, or accept, change the books and say which
- * webhooks follow.
+ * step over the books: refuse with Zai's body, or accept, say what changes in the books and
+ * which webhooks follow.
  *
  * The rules (provider notes §4–§8):
  * - a record belongs to one marketplace; an unknown record and another marketplace's are the
@@ -69,7 +69,7 @@ export type Outcome =
   | { readonly _tag: "Refused"; readonly refusal: Refusal }
   | {
       readonly _tag: "Accepted"
-      readonly books: ZaiBooks.Books
+      readonly changes: ZaiBooks.Changes
       readonly status: number
       readonly body: unknown
       readonly notices: ReadonlyArray<Notice>
@@ -78,11 +78,14 @@ export type Outcome =
 const refused = (refusal: Refusal): Outcome => ({ _tag: "Refused", refusal })
 
 const accepted = (
-  books: ZaiBooks.Books,
+  changes: ZaiBooks.Changes,
   status: number,
   body: unknown,
   notices: ReadonlyArray<Notice> = [],
-): Outcome => ({ _tag: "Accepted", books, status, body, notices })
+): Outcome => ({ _tag: "Accepted", changes, status, body, notices })
+
+/** An answer that changes nothing. */
+const answered = (status: number, body: unknown): Outcome => accepted({}, status, body)
 
 /** A field's text when it is a string or a number; `undefined` when absent, null, blank or another type. */
 const text = (body: JsonObject, name: string): string | undefined => {
@@ -172,19 +175,14 @@ const createUser = (books: ZaiBooks.Books, context: RuleContext, marketplace: st
     createdAt: context.now,
   }
   const shown = { users: ZaiRepresentations.user(record) }
-  return accepted(
-    { ...books, users: new Map(books.users).set(ZaiBooks.userKey(marketplace, userId), record) },
-    201,
-    shown,
-    [{ kind: "users", marketplace, reference: userId, body: shown }],
-  )
+  return accepted({ users: [record] }, 201, shown, [{ kind: "users", marketplace, reference: userId, body: shown }])
 }
 
 const showUser = (books: ZaiBooks.Books, context: RuleContext, marketplace: string): Outcome => {
   const record = userOf(books, marketplace, context.id)
   return record === undefined
     ? refused(unknownRecord(context.settings))
-    : accepted(books, 200, { users: ZaiRepresentations.user(record) })
+    : answered(200, { users: ZaiRepresentations.user(record) })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,7 +211,7 @@ const generateToken = (books: ZaiBooks.Books, context: RuleContext, marketplace:
     issuedAt: context.now,
     expiresAt: context.now + context.settings.tokenAuthLifetimeMillis[tokenType],
   }
-  return accepted({ ...books, tokenAuths: new Map(books.tokenAuths).set(record.token, record) }, 200, {
+  return accepted({ tokenAuths: [record] }, 200, {
     token_auth: { token_type: record.type, token: record.token, user_id: record.userId },
   })
 }
@@ -271,7 +269,7 @@ interface AccountRecord {
 /** Where a kind of account lives in the books and how Zai shows it. */
 interface AccountKind<A extends AccountRecord> {
   readonly of: (books: ZaiBooks.Books) => ReadonlyMap<string, A>
-  readonly with: (books: ZaiBooks.Books, record: A) => ZaiBooks.Books
+  readonly changes: (record: A) => ZaiBooks.Changes
   /** The Show representation, wrapped in its plural key. */
   readonly show: (record: A) => unknown
   /** The recorded answer to a redaction. */
@@ -280,14 +278,14 @@ interface AccountKind<A extends AccountRecord> {
 
 const cards: AccountKind<ZaiBooks.CardAccountRecord> = {
   of: (books) => books.cardAccounts,
-  with: (books, record) => ({ ...books, cardAccounts: new Map(books.cardAccounts).set(record.id, record) }),
+  changes: (record) => ({ cardAccounts: [record] }),
   show: (record) => ({ card_accounts: ZaiRepresentations.cardAccount(record) }),
   redacted: { code: 808, message: "Successfully redacted account." },
 }
 
 const banks: AccountKind<ZaiBooks.BankAccountRecord> = {
   of: (books) => books.bankAccounts,
-  with: (books, record) => ({ ...books, bankAccounts: new Map(books.bankAccounts).set(record.id, record) }),
+  changes: (record) => ({ bankAccounts: [record] }),
   show: (record) => ({ bank_accounts: ZaiRepresentations.bankAccount(record) }),
   redacted: { code: 808, message: "Successfully redacted account" },
 }
@@ -329,18 +327,11 @@ const createAccount =
     const problems = new Problems()
     const record = build(context, owner, problems)
     if (record === undefined) return refused(validation(problems.errors ?? {}))
-    const withToken: ZaiBooks.Books =
+    const used =
       owner.tokenAuth === undefined
-        ? books
-        : {
-            ...books,
-            tokenAuths: new Map(books.tokenAuths).set(owner.tokenAuth.token, {
-              ...owner.tokenAuth,
-              usedAt: context.now,
-              accountId: record.id,
-            }),
-          }
-    return accepted(kind.with(withToken, record), 201, answer(record), [accountNotice(kind, record)])
+        ? {}
+        : { tokenAuths: [{ ...owner.tokenAuth, usedAt: context.now, accountId: record.id }] }
+    return accepted({ ...kind.changes(record), ...used }, 201, answer(record), [accountNotice(kind, record)])
   }
 
 /** The account `context.id` names, if it is the caller's; the refusal otherwise. */
@@ -364,7 +355,7 @@ const showAccount =
   <A extends AccountRecord>(kind: AccountKind<A>): PlatformRule =>
   (books, context, marketplace) => {
     const found = ownAccount(kind, books, context, marketplace)
-    return "refusal" in found ? refused(found.refusal) : accepted(books, 200, kind.show(found.account))
+    return "refusal" in found ? refused(found.refusal) : answered(200, kind.show(found.account))
   }
 
 const showAccountUser =
@@ -375,7 +366,7 @@ const showAccountUser =
     const user = userOf(books, marketplace, found.account.userId)
     return user === undefined
       ? refused(unknownRecord(context.settings))
-      : accepted(books, 200, { users: ZaiRepresentations.user(user) })
+      : answered(200, { users: ZaiRepresentations.user(user) })
   }
 
 /** As recorded: 200 with code 808. The account stays readable, inactive; redacting it again changes nothing. */
@@ -384,9 +375,9 @@ const redactAccount =
   (books, context, marketplace) => {
     const found = ownAccount(kind, books, context, marketplace)
     if ("refusal" in found) return refused(found.refusal)
-    if (!found.account.active) return accepted(books, 200, kind.redacted)
+    if (!found.account.active) return answered(200, kind.redacted)
     const record: A = { ...found.account, active: false, updatedAt: context.now }
-    return accepted(kind.with(books, record), 200, kind.redacted, [accountNotice(kind, record)])
+    return accepted(kind.changes(record), 200, kind.redacted, [accountNotice(kind, record)])
   }
 
 /** The user's active account of a kind, the latest one; 422 `no account found` when there is none (recorded). */
@@ -400,7 +391,7 @@ const showUserAccount =
       .at(-1)
     return latest === undefined
       ? refused(invalid("account", Messages.noAccountFound))
-      : accepted(books, 200, kind.show(latest))
+      : answered(200, kind.show(latest))
   }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@
  * Answers, webhooks, the books and the request log never hold a card number, a CVV or a full
  * bank account number, nor any body received.
  */
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -197,22 +198,29 @@ const secretsOf = (given: ZaiSimulatorOptions["webhookSecret"]): ReadonlyArray<s
 
 const millisOf = (duration: Duration.DurationInput): number => Duration.toMillis(Duration.decode(duration))
 
-const hex = (random: Random.Random, length: number): Effect.Effect<string> =>
-  Effect.map(Effect.all(Array.from({ length }, () => random.nextIntBetween(0, 16))), (digits) =>
-    digits.map((d) => d.toString(16)).join(""),
-  )
-
-/** A version-4 UUID from the simulator's `Random`. */
-const uuid = (random: Random.Random): Effect.Effect<string> =>
+/** `count` bytes from the simulator's `Random`, drawn four at a time. */
+const randomBytes = (random: Random.Random, count: number): Effect.Effect<Buffer> =>
   Effect.map(
-    Effect.all([hex(random, 12), hex(random, 3), hex(random, 15), random.nextIntBetween(8, 12)]),
-    ([a, b, c, v]) => `${a.slice(0, 8)}-${a.slice(8)}-4${b}-${v.toString(16)}${c.slice(0, 3)}-${c.slice(3)}`,
+    Effect.all(Array.from({ length: Math.ceil(count / 4) }, () => random.nextIntBetween(0, 2 ** 32))),
+    (words) => {
+      const bytes = Buffer.alloc(words.length * 4)
+      for (const [i, word] of words.entries()) bytes.writeUInt32BE(word, i * 4)
+      return bytes.subarray(0, count)
+    },
   )
 
-const base64url = (random: Random.Random, bytes: number): Effect.Effect<string> =>
-  Effect.map(Effect.all(Array.from({ length: bytes }, () => random.nextIntBetween(0, 256))), (values) =>
-    Buffer.from(values).toString("base64url"),
-  )
+/** `length` lowercase hex digits. */
+const hex = (random: Random.Random, length: number): Effect.Effect<string> =>
+  Effect.map(randomBytes(random, Math.ceil(length / 2)), (bytes) => bytes.toString("hex").slice(0, length))
+
+/** A version-4 UUID. */
+const uuid = (random: Random.Random): Effect.Effect<string> =>
+  Effect.map(randomBytes(random, 16), (bytes) => {
+    bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40
+    bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
+    const h = bytes.toString("hex")
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  })
 
 /** JSON answers as Zai sends them, with a request id for support. */
 const answerOf = (refusal: Refusal | { readonly status: number; readonly body: unknown }, requestId: string) =>
@@ -268,8 +276,9 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
     const offset = yield* Ref.make(0)
     const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
 
-    const books = yield* Ref.make(ZaiBooks.empty)
-    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const ledger = ZaiBooks.makeLedger()
+    const books = ledger.books
+    const log = yield* Ref.make(Chunk.empty<RequestRecord>())
     const rateLimit = yield* Ref.make(options.rateLimit)
     const window = yield* Ref.make(ZaiRateLimit.empty)
     const webhookSecrets = yield* Ref.make(secretsOf(options.webhookSecret))
@@ -300,7 +309,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
         delivered.map((d) => ({ ...d, headers: ZaiWebhooks.headers(secrets, d.deliveredAt, d.body) })),
       )
 
-    const record = (entry: RequestRecord) => Ref.update(log, (entries) => [...entries, entry])
+    const record = (entry: RequestRecord) => Ref.update(log, Chunk.append(entry))
 
     const enqueue = (
       items: ReadonlyArray<{ readonly kind: ZaiWebhooks.Kind; readonly reference: string; readonly body: unknown }>,
@@ -333,12 +342,17 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           }))
         : Effect.succeed({ uuid: "", addressId: "", token: "" })
 
-    /** Applies the rules in one step, so concurrent requests see each other's effects; then sends the webhooks. */
+    /**
+     * Applies the rules and writes what they decided in one synchronous step, so concurrent
+     * requests see each other's effects (two browsers with one token: one wins); then queues the
+     * webhooks.
+     */
     const decide = (context: ZaiRules.RuleContext) =>
       Effect.gen(function* () {
-        const outcome = yield* Ref.modify(books, (current) => {
-          const result = ZaiRules.apply(current, context)
-          return [result, result._tag === "Accepted" ? result.books : current] as const
+        const outcome = yield* Effect.sync(() => {
+          const result = ZaiRules.apply(books, context)
+          if (result._tag === "Accepted") ledger.write(result.changes)
+          return result
         })
         if (outcome._tag === "Accepted") yield* notify(outcome.notices)
         return outcome
@@ -366,7 +380,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
         if (authorization === undefined && ZaiRules.browserMayCall(endpoint)) {
           caller = { _tag: "Browser" }
         } else {
-          const marketplace = ZaiIssuer.authenticate(yield* Ref.get(books), authorization, at)
+          const marketplace = ZaiIssuer.authenticate(books, authorization, at)
           if (marketplace === undefined) return { answer: answerOf(Refusals.unauthorized, requestId) }
           caller = { _tag: "Platform", marketplace }
           const limit = yield* Ref.get(rateLimit)
@@ -408,19 +422,17 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           issuedAt: at,
           expiresAt,
           jti: yield* uuid(random),
-          signature: yield* base64url(random, 64),
+          signature: (yield* randomBytes(random, 64)).toString("base64url"),
         })
-        const outcome = yield* Ref.modify(books, (current) => {
-          const result = ZaiIssuer.issue(current, {
-            credentials,
-            clientOf: (id) => clients.get(id),
-            now: at,
-            lifetimeSeconds: accessTokenLifetimeSeconds,
-            freshToken,
-          })
-          return [result, result._tag === "Issued" ? result.books : current] as const
+        const outcome = ZaiIssuer.issue({
+          credentials,
+          clientOf: (id) => clients.get(id),
+          now: at,
+          lifetimeSeconds: accessTokenLifetimeSeconds,
+          freshToken,
         })
         if (outcome._tag === "Refused") return { answer: answerOf(outcome.refusal, requestId) }
+        ledger.write({ accessTokens: [outcome.record] })
         return {
           answer: answerOf(
             {
@@ -535,12 +547,11 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       clearFaults: faults.clear,
       setRateLimit: (limit) => Effect.zipRight(Ref.set(rateLimit, limit), Ref.set(window, ZaiRateLimit.empty)),
       revokeAccessTokens: Effect.flatMap(now, (at) =>
-        Ref.update(books, (current) => ({
-          ...current,
-          accessTokens: new Map(
-            [...current.accessTokens].map(([token, r]) => [token, { ...r, expiresAt: Math.min(r.expiresAt, at) }]),
-          ),
-        })),
+        Effect.sync(() =>
+          ledger.write({
+            accessTokens: [...books.accessTokens.values()].map((r) => ({ ...r, expiresAt: Math.min(r.expiresAt, at) })),
+          }),
+        ),
       ),
       browserCreatesCardAccount: (token, card) =>
         createCard(token, {
@@ -571,9 +582,12 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       pendingWebhooks: outbox.pending,
       deliveredWebhooks: Effect.flatMap(outbox.delivered, asSent),
       abandonedWebhooks: outbox.abandoned,
-      oauthRequests: Effect.map(Ref.get(log), (entries) => entries.filter((e) => e.endpoint === "token").length),
-      accessTokens: Effect.zipWith(Ref.get(books), now, (b, at) =>
-        [...b.accessTokens.values()].map((r) => ({
+      oauthRequests: Effect.map(
+        Ref.get(log),
+        Chunk.reduce(0, (n, e) => (e.endpoint === "token" ? n + 1 : n)),
+      ),
+      accessTokens: Effect.map(now, (at) =>
+        [...books.accessTokens.values()].map((r) => ({
           token: Redacted.make(r.token),
           clientId: r.clientId,
           issuedAt: r.issuedAt,
@@ -581,13 +595,11 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           live: at < r.expiresAt,
         })),
       ),
-      users: Effect.map(Ref.get(books), (b) => [...b.users.values()]),
-      tokenAuths: Effect.zipWith(Ref.get(books), now, (b, at) =>
-        [...b.tokenAuths.values()].map((r) => ZaiBooks.tokenAuthView(r, at)),
-      ),
-      cardAccounts: Effect.map(Ref.get(books), (b) => [...b.cardAccounts.values()]),
-      bankAccounts: Effect.map(Ref.get(books), (b) => [...b.bankAccounts.values()]),
-      requests: Ref.get(log),
+      users: Effect.sync(() => [...books.users.values()]),
+      tokenAuths: Effect.map(now, (at) => [...books.tokenAuths.values()].map((r) => ZaiBooks.tokenAuthView(r, at))),
+      cardAccounts: Effect.sync(() => [...books.cardAccounts.values()]),
+      bankAccounts: Effect.sync(() => [...books.bankAccounts.values()]),
+      requests: Effect.map(Ref.get(log), Chunk.toReadonlyArray),
     } satisfies ZaiSimulatorService
   })
 
