@@ -27,7 +27,6 @@
  * bank account number, nor any body received.
  */
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -39,6 +38,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
+import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as ZaiBooks from "./ZaiBooks.js"
 import * as ZaiEndpoints from "./ZaiEndpoints.js"
@@ -273,8 +273,8 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       Math.ceil(millisOf(options.injectedRetryAfter ?? "60 seconds") / 1000),
     )
 
-    const offset = yield* Ref.make(0)
-    const now = Effect.zipWith(Clock.currentTimeMillis, Ref.get(offset), (clock, shift) => clock + shift)
+    const clock = yield* SimulatedClock.make
+    const now = clock.now
 
     const ledger = ZaiBooks.makeLedger()
     const books = ledger.books
@@ -454,7 +454,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           const requestId = yield* uuid(random)
           const matched = ZaiEndpoints.match(host, request.method, request.path)
           const fault = yield* faults.next(matched?.endpoint)
-          const logged = (processed: Processed) =>
+          const logged = (processed: Faults.Answered & Partial<Processed>) =>
             record({
               requestId,
               via: host,
@@ -467,31 +467,21 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
               ...(fault === undefined ? {} : { fault: fault._tag }),
             })
 
-          if (fault?._tag === "ServerError") {
-            const refusal =
-              fault.status === 429
-                ? Refusals.rateLimited(injectedRetryAfterSeconds)
-                : host === "auth"
-                  ? TokenRefusals.serverError(fault.status)
-                  : Refusals.serverError(fault.status)
-            const answer = answerOf(refusal, requestId)
-            yield* logged({ answer })
-            return answer
-          }
-          if (fault?._tag === "Drop" && !fault.afterProcessing) {
-            yield* logged({ answer: SimulatedHttp.dropped })
-            return SimulatedHttp.dropped
-          }
-          const processed = yield* process(request, matched, requestId, at)
-          const answer =
-            fault?._tag === "Drop"
-              ? SimulatedHttp.dropped
-              : fault?._tag === "Malformed"
-                ? Faults.corrupt(processed.answer, fault.shape, wrongShape)
-                : processed.answer
-          yield* logged({ ...processed, answer })
-          if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
-          return answer
+          return yield* Faults.around<Processed>(fault, {
+            serverError: (status) => ({
+              answer: answerOf(
+                status === 429
+                  ? Refusals.rateLimited(injectedRetryAfterSeconds)
+                  : host === "auth"
+                    ? TokenRefusals.serverError(status)
+                    : Refusals.serverError(status),
+                requestId,
+              ),
+            }),
+            process: () => process(request, matched, requestId, at),
+            wrongShape,
+            record: logged,
+          })
         })
 
     const handleAuth = serve("auth", processAuth)
@@ -540,9 +530,8 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       handleAuth,
       handleCore,
       now,
-      advanceClock: (duration) => Ref.update(offset, (shift) => shift + millisOf(duration)),
-      setTime: (epochMillis) =>
-        Effect.flatMap(Clock.currentTimeMillis, (clock) => Ref.set(offset, epochMillis - clock)),
+      advanceClock: clock.advance,
+      setTime: clock.setTime,
       injectFault: faults.add,
       clearFaults: faults.clear,
       setRateLimit: (limit) => Effect.zipRight(Ref.set(rateLimit, limit), Ref.set(window, ZaiRateLimit.empty)),
