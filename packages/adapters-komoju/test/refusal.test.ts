@@ -102,6 +102,22 @@ describe("KOMOJU refusals", () => {
     })
   })
 
+  it("Session: Pay's refusal in bare text on a 502 is the processor declining; in another form it is read as usual", () => {
+    expect(
+      refusal(answer(502, { status: "error", redirect_url: null, error: "Your card has been declined." })),
+    ).toMatchObject({ _tag: "ProviderDeclined", code: "error", message: "Your card has been declined." })
+    expect(
+      refusal(answer(502, { status: "error", error: { code: "card_declined", message: "declined", param: null } })),
+    ).toMatchObject({ _tag: "ProviderDeclined", code: "card_declined" })
+    expect(
+      refusal(answer(502, { status: "error", error: { code: "bad_gateway", message: "upstream", param: null } })),
+    ).toMatchObject({ _tag: "ProviderUnavailable", status: 502 })
+    expect(refusal(answer(502, { error: "upstream failed" }))).toMatchObject({
+      _tag: "ProviderUnavailable",
+      status: 502,
+    })
+  })
+
   it("a 4xx without a readable body is a protocol error; a 5xx without one is still unavailable", () => {
     for (const body of [undefined, "<html>oops</html>", { error: { message: "no code" } }, { errors: [] }]) {
       expect(refusal(answer(422, body))).toMatchObject({ _tag: "ProviderProtocolError", status: 422 })

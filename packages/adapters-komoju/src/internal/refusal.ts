@@ -30,9 +30,14 @@ export const cardCodes: ReadonlySet<string> = new Set([
 
 /**
  * 502: "the upstream payment processor returned an error" (§7). With a card code, the processor
- * answered and refused the card: a decline, not an outage. Any other 5xx is KOMOJU failing.
+ * answered and refused the card: a decline, not an outage; so is Session: Pay's own refusal
+ * (`status: "error"`) in bare text, which names no code. Any other 5xx is KOMOJU failing.
  */
 const upstream = 502
+
+/** Session: Pay's refusal body (§5b): `{"status": "error", "error": …}`. */
+const isSessionPayError = (body: unknown): boolean =>
+  typeof body === "object" && body !== null && "status" in body && body.status === "error"
 
 const isValidationCode = (code: string): boolean =>
   code === "missing_parameter" ||
@@ -96,7 +101,10 @@ export const refusal = (answer: ProviderAnswer): GatewayError => {
       message: body === undefined ? "a request with this idempotency key is still in flight" : message,
     })
   }
-  if (status === upstream && body?.code !== undefined && cardCodes.has(body.code)) return byCode(body, status)
+  if (status === upstream && body !== undefined) {
+    if (body.code !== undefined && cardCodes.has(body.code)) return byCode(body, status)
+    if (body.code === undefined && isSessionPayError(answer.body)) return sessionPayRefusal(body.message)
+  }
   const byStatus = refusalByStatus(provider, answer, message, body?.param ?? undefined)
   if (byStatus !== undefined) return byStatus
   if (body === undefined) {
