@@ -341,6 +341,12 @@ describe("keys", () => {
       ])
       expect(Either.isLeft(swapped)).toBe(true)
       if (Either.isLeft(swapped)) expect(String(swapped.left)).not.toContain(secretKey)
+      const webhookSecret = yield* Effect.withConfigProvider(
+        KomojuConfig.webhookSecret,
+        ConfigProvider.fromMap(new Map([["KOMOJU_WEBHOOK_SECRET", "whsec-from-env"]])),
+      )
+      expect(Redacted.value(webhookSecret)).toBe("whsec-from-env")
+      expect(String(webhookSecret)).not.toContain("whsec-from-env")
     }),
   )
 })
