@@ -5,12 +5,13 @@
  *
  * What a delivery means for a token. Zai sends an object's Show representation per subscribed
  * object type, and names no token auth anywhere. An `accounts` webhook for a card or bank account
- * says an account was added (or changed); the token auth that added it is the one a session of
- * `ZaiTokenAuths` holds for the account's user and type, still unspent (or spent on this very
- * account), and issued before the account was created: when exactly one token fits, the delivery
- * is that token's `TokenUsed`, with the account id as the use's reference. This is how a use is
- * recorded when the browser's own answer never reached the server. When no token fits (the use is
- * already recorded, or the token was made elsewhere) or several do, nothing is claimed.
+ * says an account was added (or changed). Among the token auths the sessions of `ZaiTokenAuths`
+ * hold for the account's user and type, the one that added it is the one whose use is already
+ * this account, else the only one still unspent and issued before the account was created: the
+ * delivery is that token's `TokenUsed`, with the account id as the use's reference (a repeat of a
+ * recorded use changes nothing). This is how a use is recorded when the browser's own answer
+ * never reached the server. When no token fits (the token was made elsewhere, or its session has
+ * moved on) or several unspent ones do, nothing is claimed.
  *
  * The account is read again from Zai before anything is decided, as Zai advises (deliveries come
  * late and in no order), which also gives its user. Every other object type (`users`, `items`,
@@ -91,15 +92,30 @@ export const read = (
       : { type: "bank", id: webhook.bank_accounts.id, deliveryId }
   })
 
-/** Whether the held token `handed` may be the one that added `account`. */
-const couldHaveAdded = (account: Account) => (handed: HandedOut) =>
+/**
+ * The held token that added `account`: the one whose use is already this account, else the one
+ * unspent token issued before the account was created, if there is exactly one.
+ */
+const tokenThatAdded = (account: Account, held: ReadonlyArray<HandedOut>) =>
   Effect.gen(function* () {
     const lifecycle = yield* TokenLifecycle
-    const token = yield* Effect.option(lifecycle.get(handed.key))
-    if (Option.isNone(token)) return false
-    const { _tag, issuedAt, lastUse } = token.value
-    const issuedInTime = issuedAt === undefined || account.createdAt === undefined || issuedAt <= account.createdAt
-    return issuedInTime && (_tag === "Active" || (_tag === "Used" && lastUse?.reference === account.id))
+    const states = yield* Effect.forEach(held, (handed) =>
+      Effect.map(Effect.option(lifecycle.get(handed.key)), (token) => ({ handed, token })),
+    )
+    const known = states.flatMap(({ handed, token }) => (Option.isSome(token) ? [{ handed, token: token.value }] : []))
+    const spentOnIt = known.find(({ token }) => token._tag === "Used" && token.lastUse?.reference === account.id)
+    if (spentOnIt !== undefined) return Option.some(spentOnIt.handed)
+    const unspent = known.filter(
+      ({ token }) =>
+        token._tag === "Active" &&
+        (token.issuedAt === undefined || account.createdAt === undefined || token.issuedAt <= account.createdAt),
+    )
+    const [only, ...others] = unspent
+    if (only === undefined || others.length > 0) {
+      yield* Effect.logDebug(`zai ${account.type} account: ${unspent.length} unspent token auths could have added it`)
+      return Option.none<HandedOut>()
+    }
+    return Option.some(only.handed)
   })
 
 /**
@@ -112,21 +128,15 @@ export const eventsOf = (
   Effect.gen(function* () {
     const accounts = yield* ZaiAccounts
     const tokenAuths = yield* ZaiTokenAuths
-    const found = yield* accounts.read(news.type, news.id).pipe(
+    const shown = yield* accounts.read(news.type, news.id).pipe(
       Effect.map(Option.some),
       Effect.catchTag("ProviderNotFound", () => Effect.succeedNone),
     )
-    if (Option.isNone(found)) return []
-    const account = found.value
-    const candidates = yield* Effect.filter(
-      yield* tokenAuths.heldFor(account.userId, account.type),
-      couldHaveAdded(account),
-    )
-    const [token, ...others] = candidates
-    if (token === undefined || others.length > 0) {
-      yield* Effect.logDebug(`zai ${account.type} account: ${candidates.length} token auths could have added it`)
-      return []
-    }
+    if (Option.isNone(shown)) return []
+    const account = shown.value
+    const added = yield* tokenThatAdded(account, yield* tokenAuths.heldFor(account.userId, account.type))
+    if (Option.isNone(added)) return []
+    const token = added.value
     return [
       {
         _tag: "TokenUsed" as const,

@@ -94,6 +94,21 @@ describe("account webhooks", () => {
     }).pipe(Effect.provide(stack("webhook-after-browser"))),
   )
 
+  it.effect("are recognised as the use already recorded, whatever other tokens the user holds", () =>
+    Effect.gen(function* () {
+      const { zai, answers } = yield* receiving
+      const tokenAuths = yield* ZaiTokenAuths
+      const lifecycle = yield* TokenLifecycle
+      const spent = yield* tokenAuths.forSession(session("checkout-1"))
+      const unspent = yield* tokenAuths.forSession(session("checkout-2"))
+      const accountId = yield* zai.browserCreatesCardAccount(spent.token, ZaiStack.browserCard)
+      yield* tokenAuths.recordAccount(spent.key, { type: "card", id: accountId })
+      yield* zai.deliverDue
+      expect(yield* answers).toEqual([{ status: 200, outcomes: ["already-final"] }])
+      expect((yield* lifecycle.get(unspent.key))._tag).toBe("Active")
+    }).pipe(Effect.provide(stack("webhook-recognised"))),
+  )
+
   it.effect("claim nothing when two sessions hold a token that could have added the account", () =>
     Effect.gen(function* () {
       const { zai, answers } = yield* receiving
