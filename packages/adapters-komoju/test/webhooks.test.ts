@@ -246,19 +246,26 @@ const issueCard = Effect.flatMap(TokenLifecycle, (lifecycle) =>
   }),
 )
 
+/** A card token issued through the lifecycle, and the webhook of a payment that spent it. */
+const issuedAndSpent = Effect.map(issueCard, (issued) => ({
+  issued,
+  body: event(
+    "payment.captured",
+    payment("captured", {
+      token_lifecycle_token: "tokenId" in issued ? (issued.tokenId ?? "") : "",
+      token_lifecycle_owner: "customer_1",
+    }),
+  ),
+}))
+
 describe("KOMOJU webhook handler", () => {
   it.effect("a captured payment spends the token once; a redelivery changes nothing", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(start)
       const handle = yield* KomojuWebhooks.make(secret)
       const lifecycle = yield* TokenLifecycle
-      const issued = yield* issueCard
+      const { issued, body } = yield* issuedAndSpent
       expect(issued).toMatchObject({ _tag: "Active" })
-      const tokenId = "tokenId" in issued ? issued.tokenId : ""
-      const body = event(
-        "payment.captured",
-        payment("captured", { token_lifecycle_token: tokenId, token_lifecycle_owner: "customer_1" }),
-      )
       const first = yield* handle(body, delivery(body))
       expect(first.status).toBe(200)
       expect(first.outcomes).toMatchObject([{ _tag: "Applied" }])
@@ -273,12 +280,7 @@ describe("KOMOJU webhook handler", () => {
       yield* TestClock.setTime(start)
       const handle = yield* KomojuWebhooks.make(secret)
       const lifecycle = yield* TokenLifecycle
-      const issued = yield* issueCard
-      const tokenId = "tokenId" in issued ? issued.tokenId : ""
-      const body = event(
-        "payment.captured",
-        payment("captured", { token_lifecycle_token: tokenId, token_lifecycle_owner: "customer_1" }),
-      )
+      const { issued, body } = yield* issuedAndSpent
       expect(yield* handle(body, { ...delivery(body), "X-Komoju-Signature": vectorSignature })).toEqual({
         status: 401,
         outcomes: [],
@@ -314,12 +316,7 @@ describe("KOMOJU webhook handler, tampered deliveries", () => {
               yield* TestClock.setTime(start)
               const handle = yield* KomojuWebhooks.make(secret)
               const lifecycle = yield* TokenLifecycle
-              const issued = yield* issueCard
-              const tokenId = "tokenId" in issued ? issued.tokenId : ""
-              const body = event(
-                "payment.captured",
-                payment("captured", { token_lifecycle_token: tokenId, token_lifecycle_owner: "customer_1" }),
-              )
+              const { issued, body } = yield* issuedAndSpent
               const headers = delivery(body)
               const signature = headers["X-Komoju-Signature"]
               const bytes = new TextEncoder().encode(body)
