@@ -59,7 +59,7 @@ export interface ZaiSimulatorOptions {
   readonly clients: ReadonlyArray<ZaiIssuer.ZaiClient>
   /** Seeds the simulator's `Random` (tokens, ids, fault probabilities, shuffles); the ambient one otherwise. */
   readonly seed?: string | number
-  /** The secret (or, while one is rotated, the secrets) webhooks are signed with. */
+  /** The secret (or, while one is rotated, the secrets) webhooks are signed with; without one they carry `t=` and no `v=`. */
   readonly webhookSecret?: Secret | ReadonlyArray<Secret>
   readonly webhooks?: Outbox.DeliveryOptions
   /** The object types webhooks are sent for. Default `["accounts"]` (card and bank accounts created or redacted). */
