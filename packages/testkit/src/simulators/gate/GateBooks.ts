@@ -3,7 +3,7 @@
  * No card number is ever stored: a card is known by a keyed digest, its masked form, its
  * holder and its expiry.
  */
-import * as GateCard from "./GateCard.js"
+import * as SimulatedCard from "../shared/SimulatedCard.js"
 import type { PaymentEndpoint } from "./GateEndpoints.js"
 
 export type TokenStatus = "active" | "revoke" | "expiry"
@@ -55,7 +55,7 @@ export const paymentKey = (projectId: number, paymentId: string): string => JSON
 /** Revoked wins over expired: a revoked token stays `revoke` whatever its card's expiry. */
 export const statusOf = (record: TokenRecord, now: number): TokenStatus => {
   if (record.revokedAt !== undefined) return "revoke"
-  return now >= GateCard.validUntil(record.expMonth, record.expYear) ? "expiry" : "active"
+  return now >= SimulatedCard.validUntil(record.expMonth, record.expYear) ? "expiry" : "active"
 }
 
 /** A token as the control service shows it. */

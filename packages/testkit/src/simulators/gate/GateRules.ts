@@ -17,9 +17,9 @@
  *   to a repeated revoke is not documented).
  */
 import * as Either from "effect/Either"
+import * as SimulatedCard from "../shared/SimulatedCard.js"
 import * as GateBooks from "./GateBooks.js"
 import * as GateCallbacks from "./GateCallbacks.js"
-import * as GateCard from "./GateCard.js"
 import type { Endpoint, PaymentEndpoint } from "./GateEndpoints.js"
 import { type GateRefusal, Refusals } from "./GateErrors.js"
 import { at, type JsonObject, scalarText } from "./GateJson.js"
@@ -109,7 +109,7 @@ const tokenize = (books: GateBooks.Books, context: RuleContext): Outcome => {
   const holder = field(body, "card.card_holder") as string
   const month = integer(field(body, "card.month"))
   const year = integer(field(body, "card.year"))
-  if (!GateCard.isCardNumber(pan)) {
+  if (!SimulatedCard.isCardNumber(pan)) {
     return refused(Refusals.validation("card.pan", "not a valid card number (12 to 19 digits, Luhn checksum)"))
   }
   if (month === undefined || month < 1 || month > 12) {
@@ -118,9 +118,9 @@ const tokenize = (books: GateBooks.Books, context: RuleContext): Outcome => {
   if (year === undefined || year < 2000 || year > 2099) {
     return refused(Refusals.validation("card.year", "a four-digit year"))
   }
-  if (now >= GateCard.validUntil(month, year)) return refused(Refusals.cardExpired("card.year"))
+  if (now >= SimulatedCard.validUntil(month, year)) return refused(Refusals.cardExpired("card.year"))
 
-  const cardDigest = GateCard.digest(pan, context.cardDigestKey)
+  const cardDigest = SimulatedCard.digest(pan, context.cardDigestKey)
   const key = GateBooks.cardKey(context.projectId, customerId, cardDigest)
   const currentId = books.byCard.get(key)
   const current = currentId === undefined ? undefined : books.tokens.get(currentId)
@@ -133,8 +133,8 @@ const tokenize = (books: GateBooks.Books, context: RuleContext): Outcome => {
           projectId: context.projectId,
           customerId,
           cardDigest,
-          masked: GateCard.mask(pan),
-          brand: GateCard.brand(pan),
+          masked: SimulatedCard.mask(pan),
+          brand: SimulatedCard.brand(pan),
           holder,
           expMonth: month,
           expYear: year,

@@ -21,7 +21,6 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
@@ -29,6 +28,7 @@ import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as SimulatedIds from "../shared/SimulatedIds.js"
 import * as GateBooks from "./GateBooks.js"
 import type * as GateCallbacks from "./GateCallbacks.js"
 import * as GateDelivery from "./GateDelivery.js"
@@ -108,11 +108,6 @@ export class GateSimulator extends Context.Tag("@token-lifecycle/testkit/GateSim
 
 const json = SimulatedHttp.json
 
-const hex = (random: Random.Random, length: number): Effect.Effect<string> =>
-  Effect.map(Effect.all(Array.from({ length }, () => random.nextIntBetween(0, 16))), (digits) =>
-    digits.map((d) => d.toString(16)).join(""),
-  )
-
 /** Gate's integers arrive as numbers; digit strings are read too. */
 const projectIdOf = (value: GateJson.Json | undefined): number | "missing" | "invalid" => {
   const text = GateJson.scalarText(value)
@@ -137,13 +132,13 @@ const wrongShape = { status: 1, result: ["unexpected"], request_id: null }
 
 export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulatorService, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
+    const random = yield* SimulatedIds.randomFor(options.seed)
     const scope = yield* Effect.scope
     const secrets = new Map(
       options.projects.map((p) => [p.id, Redacted.isRedacted(p.secret) ? p.secret : Redacted.make(p.secret)] as const),
     )
     const withCard = options.cardInTokenCallbacks ?? true
-    const cardDigestKey = yield* hex(random, 32)
+    const cardDigestKey = yield* SimulatedIds.hex(random, 32)
 
     const clock = yield* SimulatedClock.make
     const now = clock.now
@@ -161,7 +156,7 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
     })
 
     const nextRequestId = Effect.zipWith(
-      hex(random, 32),
+      SimulatedIds.hex(random, 32),
       Ref.updateAndGet(counter, (n) => n + 1),
       (id, n) => `${id}-${String(n).padStart(8, "0")}`,
     )
@@ -229,7 +224,7 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
           return refuse(Refusals.invalidSignature(`${auth}.signature`), requestId, projectId)
         }
 
-        const freshToken = endpoint === "tokenize" ? yield* hex(random, 64) : ""
+        const freshToken = endpoint === "tokenize" ? yield* SimulatedIds.hex(random, 64) : ""
         const context: GateRules.RuleContext = {
           endpoint,
           body,

@@ -5,7 +5,6 @@
  */
 export * as GateBooks from "./GateBooks.js"
 export * as GateCallbacks from "./GateCallbacks.js"
-export * as GateCard from "./GateCard.js"
 export * as GateDelivery from "./GateDelivery.js"
 export * as GateEndpoints from "./GateEndpoints.js"
 export * as GateErrors from "./GateErrors.js"

@@ -8,7 +8,7 @@
  * number that passes the Luhn check succeeds. The 3DS test cards succeed too: the simulator has
  * no 3DS flow, and KOMOJU says its 3DS testing does not use these numbers' other outcomes.
  */
-import * as GateCard from "../gate/GateCard.js"
+import * as SimulatedCard from "../shared/SimulatedCard.js"
 
 /** What paying with a card does. `declined` carries KOMOJU's error code and the HTTP status it comes with. */
 export type CardOutcome =
@@ -61,7 +61,7 @@ export const outcomeOf = (number: string): CardOutcome => testCards.get(number) 
 export const scenarios: ReadonlyMap<string, CardOutcome> = new Map([["insufficient_funds", declines.insufficientFunds]])
 
 /** A card number KOMOJU would take: 12 to 19 digits passing the Luhn check. */
-export const isCardNumber = (number: string): boolean => /^[0-9]{12,19}$/.test(number) && GateCard.luhn(number)
+export const isCardNumber = (number: string): boolean => /^[0-9]{12,19}$/.test(number) && SimulatedCard.luhn(number)
 
 /** Gate's brand names, from the same prefixes, as KOMOJU spells them. */
 const brandNames: Readonly<Record<string, string>> = {
@@ -74,6 +74,6 @@ const brandNames: Readonly<Record<string, string>> = {
 
 /** The brand KOMOJU names in `payment_details.brand`, from the number's prefix. */
 export const brand = (number: string): string =>
-  /^3(?:0[0-5]|[689])/.test(number) ? "diners_club" : (brandNames[GateCard.brand(number)] ?? "unknown")
+  /^3(?:0[0-5]|[689])/.test(number) ? "diners_club" : (brandNames[SimulatedCard.brand(number)] ?? "unknown")
 
 export const lastFour = (number: string): string => number.slice(-4)

@@ -22,7 +22,7 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Random from "effect/Random"
+import type * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
@@ -30,6 +30,7 @@ import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as SimulatedIds from "../shared/SimulatedIds.js"
 import * as KomojuBooks from "./KomojuBooks.js"
 import * as KomojuEndpoints from "./KomojuEndpoints.js"
 import { errorBody, type KomojuRefusal, Refusals, serverError } from "./KomojuErrors.js"
@@ -136,10 +137,7 @@ export class KomojuSimulator extends Context.Tag("@token-lifecycle/testkit/Komoj
 const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 /** KOMOJU's ids: 25 lowercase letters and digits. */
-const idOf = (random: Random.Random): Effect.Effect<string> =>
-  Effect.map(Effect.all(Array.from({ length: 25 }, () => random.nextIntBetween(0, alphabet.length))), (picks) =>
-    picks.map((i) => alphabet[i]).join(""),
-  )
+const idOf = (random: Random.Random): Effect.Effect<string> => SimulatedIds.text(random, alphabet, 25)
 
 /** A 200 JSON body that is not what KOMOJU answers, for the `Malformed` fault. */
 const wrongShape = { id: 42, resource: null, status: ["unexpected"] }
@@ -166,7 +164,7 @@ const refusal = (refused: KomojuRefusal, headers?: Record<string, string>): Answ
 
 export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimulatorService, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
+    const random = yield* SimulatedIds.randomFor(options.seed)
     const scope = yield* Effect.scope
     const keys = new Map<string, KeyHolder>(
       options.merchants.flatMap((merchant) => [

@@ -3,7 +3,7 @@
  * that needs the number: its brand as Rebilly names it (`PaymentCardBrand`) and how
  * Rebilly's sandbox gateway (TestProcessor) answers a transaction with it: its documented decline
  * cards, a CVV of all zeros ("Decline for CVV2 failure") and the expiry 10/2051 ("Expired card").
- * The Luhn check, the keyed digest and a card's end of validity are `GateCard`'s.
+ * The Luhn check, the keyed digest and a card's end of validity are the shared `SimulatedCard`'s.
  */
 export type Brand =
   | "Visa"

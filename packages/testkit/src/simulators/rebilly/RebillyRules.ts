@@ -20,7 +20,7 @@
  * - a card already vaulted for the customer is updated and answered 303 with its `Location`.
  */
 import { createHash } from "node:crypto"
-import * as GateCard from "../gate/GateCard.js"
+import * as SimulatedCard from "../shared/SimulatedCard.js"
 import * as Books from "./RebillyBooks.js"
 import * as RebillyCard from "./RebillyCard.js"
 import type { Endpoint, Scheme } from "./RebillyEndpoints.js"
@@ -85,9 +85,9 @@ const cardOf = (fields: Fields, instrument: JsonObject, context: RuleContext): B
   const cvv = fields.string(instrument, "cvv", `${path}.cvv`, { pattern: /^[0-9]{3,4}$/ })
   const expMonth = fields.integer(instrument, "expMonth", `${path}.expMonth`, { required: true, min: 1, max: 12 })
   const expYear = fields.integer(instrument, "expYear", `${path}.expYear`, { required: true, min: 1000, max: 9999 })
-  if (pan !== undefined && !GateCard.isCardNumber(pan))
+  if (pan !== undefined && !SimulatedCard.isCardNumber(pan))
     fields.add(`${path}.pan`, "This value is not a valid card number.")
-  if (expMonth !== undefined && expYear !== undefined && GateCard.validUntil(expMonth, expYear) <= context.now) {
+  if (expMonth !== undefined && expYear !== undefined && SimulatedCard.validUntil(expMonth, expYear) <= context.now) {
     fields.add(`${path}.expYear`, "The card has expired.")
   }
   if (!fields.ok || expMonth === undefined || expYear === undefined) return undefined
@@ -97,7 +97,7 @@ const cardOf = (fields: Fields, instrument: JsonObject, context: RuleContext): B
     brand: pan === undefined ? undefined : RebillyCard.brandOf(pan),
     expMonth,
     expYear,
-    digest: pan === undefined ? undefined : GateCard.digest(pan, context.cardDigestKey),
+    digest: pan === undefined ? undefined : SimulatedCard.digest(pan, context.cardDigestKey),
     decline: pan === undefined ? undefined : RebillyCard.declineOf(pan, cvv, expMonth, expYear),
   }
 }

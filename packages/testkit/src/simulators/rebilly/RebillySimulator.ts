@@ -23,12 +23,12 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as SimulatedIds from "../shared/SimulatedIds.js"
 import * as Books from "./RebillyBooks.js"
 import * as Credentials from "./RebillyCredentials.js"
 import * as Endpoints from "./RebillyEndpoints.js"
@@ -125,11 +125,6 @@ const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 /** Crockford's base 32, as Rebilly's prefixed ids (`inst_…`, `txn_…`) use. */
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-const randomText = (random: Random.Random, letters: string, length: number): Effect.Effect<string> =>
-  Effect.map(Effect.all(Array.from({ length }, () => random.nextIntBetween(0, letters.length))), (indexes) =>
-    indexes.map((i) => letters.charAt(i)).join(""),
-  )
-
 /** A body of the right status but the wrong shape, for the `Malformed` fault. */
 const wrongShape = { id: 42, isUsed: "no", paymentInstrument: ["unexpected"], createdTime: false }
 
@@ -143,7 +138,7 @@ export const make = (
   options: RebillySimulatorOptions = {},
 ): Effect.Effect<RebillySimulatorService, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
+    const random = yield* SimulatedIds.randomFor(options.seed)
     const organizationId = options.organizationId ?? defaultOrganizationId
     const baseUrl = (options.baseUrl ?? sandboxBaseUrl(organizationId)).replace(/\/+$/, "")
     const linkBase = (headers: Readonly<Record<string, string>>): string => {
@@ -161,7 +156,7 @@ export const make = (
     const liveExtras = options.liveExtras ?? true
     const defaultLimit = Math.min(Math.max(Math.floor(options.defaultLimit ?? 100), 0), 1000)
     const problemContentType = options.problemContentType ?? "application/json"
-    const cardDigestKey = yield* randomText(random, alphabet, 32)
+    const cardDigestKey = yield* SimulatedIds.text(random, alphabet, 32)
 
     const clock = yield* SimulatedClock.make
     const now = clock.now
@@ -172,10 +167,10 @@ export const make = (
     const rateLimit = yield* RateLimit.make(options.rateLimit ?? {})
 
     const freshIds = Effect.all({
-      tokenId: randomText(random, alphabet, 20),
-      instrumentId: Effect.map(randomText(random, crockford, 26), (id) => `inst_${id}`),
-      transactionId: Effect.map(randomText(random, crockford, 26), (id) => `txn_${id}`),
-      sessionId: randomText(random, alphabet.toLowerCase().slice(0, 16), 64),
+      tokenId: SimulatedIds.text(random, alphabet, 20),
+      instrumentId: Effect.map(SimulatedIds.text(random, crockford, 26), (id) => `inst_${id}`),
+      transactionId: Effect.map(SimulatedIds.text(random, crockford, 26), (id) => `txn_${id}`),
+      sessionId: SimulatedIds.text(random, alphabet.toLowerCase().slice(0, 16), 64),
     })
 
     const refuse = (problem: Problem, path: string, headers?: Readonly<Record<string, string>>): Answered => ({

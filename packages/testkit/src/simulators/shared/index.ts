@@ -1,10 +1,15 @@
 /**
  * What every provider simulator shares: one `Handler` per simulator (`SimulatedHttp`), reached
  * in process (`InProcessHttpClient`) or over loopback HTTP (`LoopbackServer`), with injected
- * faults (`Faults`) and signed deliveries sent late, twice or out of order (`Outbox`).
+ * faults (`Faults`), signed deliveries sent late, twice or out of order (`Outbox`), a clock a
+ * test can move (`SimulatedClock`), seeded ids (`SimulatedIds`) and card numbers read without
+ * being kept (`SimulatedCard`).
  */
 export * as Faults from "./Faults.js"
 export * as InProcessHttpClient from "./InProcessHttpClient.js"
 export * as LoopbackServer from "./LoopbackServer.js"
 export * as Outbox from "./Outbox.js"
+export * as SimulatedCard from "./SimulatedCard.js"
+export * as SimulatedClock from "./SimulatedClock.js"
 export * as SimulatedHttp from "./SimulatedHttp.js"
+export * as SimulatedIds from "./SimulatedIds.js"

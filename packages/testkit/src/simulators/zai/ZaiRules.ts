@@ -19,7 +19,7 @@
  *   `{"errors":{"user_id":["required field missing"]}}`, as recorded;
  * - user ids are the platform's, unique in its marketplace and without `.`; emails are unique.
  */
-import * as GateCard from "../gate/GateCard.js"
+import * as SimulatedCard from "../shared/SimulatedCard.js"
 import * as ZaiBooks from "./ZaiBooks.js"
 import type { Endpoint } from "./ZaiEndpoints.js"
 import { type FieldErrors, invalid, Messages, type Refusal, Refusals, validation } from "./ZaiErrors.js"
@@ -414,7 +414,7 @@ const cardAccount = (
   if (problems.require("full_name", fullName) && !/\S\s+\S/.test(fullName ?? "")) {
     problems.add("full_name", Messages.isInvalid)
   }
-  if (problems.require("number", number) && !GateCard.isCardNumber(number ?? "")) {
+  if (problems.require("number", number) && !SimulatedCard.isCardNumber(number ?? "")) {
     problems.add("number", Messages.isInvalid)
   }
   const monthValue = month !== undefined && /^[0-9]{1,2}$/.test(month) ? Number(month) : undefined
@@ -424,14 +424,14 @@ const cardAccount = (
   const yearValue = year !== undefined && /^[0-9]{4}$/.test(year) ? Number(year) : undefined
   if (problems.require("expiry_year", year) && yearValue === undefined) problems.add("expiry_year", Messages.isInvalid)
   if (problems.require("cvv", cvv) && !/^[0-9]{3,4}$/.test(cvv ?? "")) problems.add("cvv", Messages.isInvalid)
-  if (problems.errors === undefined && now >= GateCard.validUntil(monthValue as number, yearValue as number)) {
+  if (problems.errors === undefined && now >= SimulatedCard.validUntil(monthValue as number, yearValue as number)) {
     problems.add("expiry_year", Messages.expired)
   }
   if (problems.errors !== undefined) return undefined
   const pan = number as string
   return {
     ...newAccount(context, owner),
-    brand: GateCard.brand(pan),
+    brand: SimulatedCard.brand(pan),
     fullName: fullName as string,
     masked: maskCardNumber(pan),
     expiryMonth: String(monthValue),

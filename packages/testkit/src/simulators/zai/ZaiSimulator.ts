@@ -32,7 +32,6 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
@@ -40,6 +39,7 @@ import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as SimulatedIds from "../shared/SimulatedIds.js"
 import * as ZaiBooks from "./ZaiBooks.js"
 import * as ZaiEndpoints from "./ZaiEndpoints.js"
 import { type FieldErrors, type Refusal, Refusals, TokenRefusals } from "./ZaiErrors.js"
@@ -198,30 +198,6 @@ const secretsOf = (given: ZaiSimulatorOptions["webhookSecret"]): ReadonlyArray<s
 
 const millisOf = (duration: Duration.DurationInput): number => Duration.toMillis(Duration.decode(duration))
 
-/** `count` bytes from the simulator's `Random`, drawn four at a time. */
-const randomBytes = (random: Random.Random, count: number): Effect.Effect<Buffer> =>
-  Effect.map(
-    Effect.all(Array.from({ length: Math.ceil(count / 4) }, () => random.nextIntBetween(0, 2 ** 32))),
-    (words) => {
-      const bytes = Buffer.alloc(words.length * 4)
-      for (const [i, word] of words.entries()) bytes.writeUInt32BE(word, i * 4)
-      return bytes.subarray(0, count)
-    },
-  )
-
-/** `length` lowercase hex digits. */
-const hex = (random: Random.Random, length: number): Effect.Effect<string> =>
-  Effect.map(randomBytes(random, Math.ceil(length / 2)), (bytes) => bytes.toString("hex").slice(0, length))
-
-/** A version-4 UUID. */
-const uuid = (random: Random.Random): Effect.Effect<string> =>
-  Effect.map(randomBytes(random, 16), (bytes) => {
-    bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40
-    bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
-    const h = bytes.toString("hex")
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-  })
-
 /** JSON answers as Zai sends them, with a request id for support. */
 const answerOf = (refusal: Refusal | { readonly status: number; readonly body: unknown }, requestId: string) =>
   SimulatedHttp.json(refusal.status, refusal.body, {
@@ -250,7 +226,7 @@ const wrongShape = { data: [{ unexpected: true }] }
 
 export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorService, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const random = options.seed === undefined ? yield* Effect.random : Random.make(options.seed)
+    const random = yield* SimulatedIds.randomFor(options.seed)
     const scope = yield* Effect.scope
     const clients = new Map(
       options.clients.map((c) => [c.clientId, { secret: reveal(c.clientSecret), scope: c.scope }] as const),
@@ -335,11 +311,14 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       endpoint === "generateToken" ||
       endpoint === "createCardAccount" ||
       endpoint === "createBankAccount"
-        ? Effect.map(Effect.all([uuid(random), uuid(random), hex(random, 32)]), ([id, addressId, token]) => ({
-            uuid: id,
-            addressId,
-            token,
-          }))
+        ? Effect.map(
+            Effect.all([SimulatedIds.uuid(random), SimulatedIds.uuid(random), SimulatedIds.hex(random, 32)]),
+            ([id, addressId, token]) => ({
+              uuid: id,
+              addressId,
+              token,
+            }),
+          )
         : Effect.succeed({ uuid: "", addressId: "", token: "" })
 
     /**
@@ -421,8 +400,8 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           scope: client?.scope ?? "",
           issuedAt: at,
           expiresAt,
-          jti: yield* uuid(random),
-          signature: (yield* randomBytes(random, 64)).toString("base64url"),
+          jti: yield* SimulatedIds.uuid(random),
+          signature: (yield* SimulatedIds.bytes(random, 64)).toString("base64url"),
         })
         const outcome = ZaiIssuer.issue({
           credentials,
@@ -451,7 +430,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       (request) =>
         Effect.gen(function* () {
           const at = yield* now
-          const requestId = yield* uuid(random)
+          const requestId = yield* SimulatedIds.uuid(random)
           const matched = ZaiEndpoints.match(host, request.method, request.path)
           const fault = yield* faults.next(matched?.endpoint)
           const logged = (processed: Faults.Answered & Partial<Processed>) =>
@@ -494,7 +473,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       (token: string, body: ZaiRules.JsonObject): Effect.Effect<string, ZaiBrowserRefusal> =>
         Effect.gen(function* () {
           const at = yield* now
-          const requestId = yield* uuid(random)
+          const requestId = yield* SimulatedIds.uuid(random)
           const outcome = yield* decide({
             endpoint,
             caller: { _tag: "Browser" },

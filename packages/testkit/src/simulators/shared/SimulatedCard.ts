@@ -1,8 +1,8 @@
 /**
- * What the simulator needs to know about a card number, written here rather than borrowed
- * from the domain: the Luhn check, the masked form Gate shows (`first6******last4`), a brand
- * guess for `account.type`, the end of a card's validity, and a keyed digest so its books
- * hold no card number at all.
+ * What a simulator needs to know about a card number, written here rather than borrowed from
+ * the domain (a simulator follows the provider's rules, not the code under test): the Luhn
+ * check, the `first6******last4` masked form, the network from the number's prefix, the end of
+ * a card's validity, and a keyed digest so a simulator's books hold no card number at all.
  */
 import { createHmac } from "node:crypto"
 
@@ -26,7 +26,7 @@ export const isCardNumber = (pan: string): boolean => /^[0-9]{12,19}$/.test(pan)
 /** `400002******1488`: the only form of a card number the simulator ever writes. */
 export const mask = (pan: string): string => `${pan.slice(0, 6)}******${pan.slice(-4)}`
 
-/** The brand Gate would name in `account.type`, from the number's prefix. */
+/** The card network, from the number's prefix: `visa`, `mastercard`, `amex`, `jcb`, `unionpay`, else `card`. */
 export const brand = (pan: string): string => {
   if (pan.startsWith("4")) return "visa"
   const two = Number(pan.slice(0, 2))
