@@ -7,11 +7,11 @@
  * object type, and names no token auth anywhere. An `accounts` webhook for a card or bank account
  * says an account was added (or changed). Among the token auths the sessions of `ZaiTokenAuths`
  * hold for the account's user and type, the one that added it is the one whose use is already
- * this account, else the only one still unspent and issued before the account was created: the
- * delivery is that token's `TokenUsed`, with the account id as the use's reference (a repeat of a
- * recorded use changes nothing). This is how a use is recorded when the browser's own answer
- * never reached the server. When no token fits (the token was made elsewhere, or its session has
- * moved on) or several unspent ones do, nothing is claimed.
+ * this account, else the only one issued before the account was created: the delivery is that
+ * token's `TokenUsed`, with the account id as the use's reference (on a token already spent or
+ * lapsed it changes nothing). This is how a use is recorded when the browser's own answer never
+ * reached the server. When no token fits (the token was made elsewhere, or its session has moved
+ * on) or several do, nothing is claimed: the deliveries' order never decides it.
  *
  * The account is read again from Zai before anything is decided, as Zai advises (deliveries come
  * late and in no order), which also gives its user. Every other object type (`users`, `items`,
@@ -94,25 +94,28 @@ export const read = (
 
 /**
  * The held token that added `account`: the one whose use is already this account, else the one
- * unspent token issued before the account was created, if there is exactly one.
+ * token issued before the account was created, if there is exactly one. Which tokens are spent
+ * is not asked: it changes as deliveries are applied, and the answer must not depend on the order
+ * they come in. A token that fits but is spent or lapsed is left to the lifecycle to ignore.
  */
 const tokenThatAdded = (account: Account, held: ReadonlyArray<HandedOut>) =>
   Effect.gen(function* () {
     const lifecycle = yield* TokenLifecycle
-    const states = yield* Effect.forEach(held, (handed) =>
+    const known = yield* Effect.forEach(held, (handed) =>
       Effect.map(Effect.option(lifecycle.get(handed.key)), (token) => ({ handed, token })),
     )
-    const known = states.flatMap(({ handed, token }) => (Option.isSome(token) ? [{ handed, token: token.value }] : []))
-    const spentOnIt = known.find(({ token }) => token._tag === "Used" && token.lastUse?.reference === account.id)
+    const spentOnIt = known.find(({ token }) => Option.isSome(token) && token.value.lastUse?.reference === account.id)
     if (spentOnIt !== undefined) return Option.some(spentOnIt.handed)
-    const unspent = known.filter(
-      ({ token }) =>
-        token._tag === "Active" &&
-        (token.issuedAt === undefined || account.createdAt === undefined || token.issuedAt <= account.createdAt),
+    const fitting = known.filter(({ token }) =>
+      Option.match(token, {
+        onNone: () => false,
+        onSome: ({ issuedAt }) =>
+          issuedAt === undefined || account.createdAt === undefined || issuedAt <= account.createdAt,
+      }),
     )
-    const [only, ...others] = unspent
+    const [only, ...others] = fitting
     if (only === undefined || others.length > 0) {
-      yield* Effect.logDebug(`zai ${account.type} account: ${unspent.length} unspent token auths could have added it`)
+      yield* Effect.logDebug(`zai ${account.type} account: ${fitting.length} token auths could have added it`)
       return Option.none<HandedOut>()
     }
     return Option.some(only.handed)
