@@ -8,7 +8,8 @@
  * again on the provider's `ResendSchedule`. In `auto` mode a fiber in the simulator's scope
  * delivers them when due; in `manual` mode (the default) the test calls `deliverDue`.
  *
- * The sink receives exactly the signed bytes and headers.
+ * The sink receives exactly the signed bytes and headers. A provider that signs each attempt
+ * as it leaves (with the time of sending) gives `seal`; the others sign once, when enqueued.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -102,6 +103,8 @@ export const makeOutbox = <K>(deps: {
   readonly options: DeliveryOptions
   readonly scope: Scope.Scope
   readonly schedule: ResendSchedule
+  /** The headers of an attempt leaving at `at`; the enqueued headers when absent. */
+  readonly seal?: (outgoing: Outgoing<K>, at: number) => Effect.Effect<Readonly<Record<string, string>>>
 }): Effect.Effect<Outbox<K>> =>
   Effect.gen(function* () {
     const state = yield* Ref.make<State<K>>({
@@ -139,12 +142,16 @@ export const makeOutbox = <K>(deps: {
         options.order ?? "sent",
         due.flatMap((p) => Array.from({ length: copies }, () => p)),
       )
+      // One seal per attempt: copies of an attempt carry the same headers.
+      const sealed = new Map<number, Readonly<Record<string, string>>>()
+      for (const p of due) sealed.set(p.id, deps.seal === undefined ? p.headers : yield* deps.seal(p, now))
       const results: Array<Delivered<K>> = []
       for (const p of batch) {
+        const headers = sealed.get(p.id) ?? p.headers
         const accepted =
           options.sink === undefined
             ? true
-            : yield* options.sink({ headers: p.headers, body: p.body }).pipe(
+            : yield* options.sink({ headers, body: p.body }).pipe(
                 Effect.as(true),
                 Effect.catchAllCause(() => Effect.succeed(false)),
               )
@@ -152,7 +159,7 @@ export const makeOutbox = <K>(deps: {
           id: p.id,
           kind: p.kind,
           reference: p.reference,
-          headers: p.headers,
+          headers,
           body: p.body,
           attempt: p.attempts + 1,
           deliveredAt: now,

@@ -168,12 +168,12 @@ export interface ZaiSimulatorService {
   /**
    * Sends every due webhook to the sink now (duplicated and ordered as configured) and returns
    * what was sent. Each attempt is signed as it leaves, with the simulator's time and the live
-   * secrets; the headers shown are that signature (the sink's, unless time moved while it ran).
+   * secrets; the headers shown are the ones the sink received.
    */
   readonly deliverDue: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>>
   /** Waiting webhooks, with the signature they would carry if sent when queued. */
   readonly pendingWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiWebhooks.Kind>>>
-  /** Every delivery attempt so far, in order, signed at its `deliveredAt` (see `deliverDue`). */
+  /** Every delivery attempt so far, in order, with the headers it was sent with. */
   readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>>
   readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiWebhooks.Kind>>>
   /** How many `POST /tokens` requests reached the issuer, whatever their answer. */
@@ -260,30 +260,16 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
     const webhookSecrets = yield* Ref.make(secretsOf(options.webhookSecret))
     const faults = yield* Faults.makePlan<ZaiEndpoints.Endpoint>(random)
 
-    /** Each attempt signed when it leaves, as Zai does. */
-    const signingAtSend =
-      (sink: Outbox.Sink): Outbox.Sink =>
-      (delivery) =>
-        Effect.flatMap(Effect.zip(now, Ref.get(webhookSecrets)), ([at, secrets]) =>
-          sink({ headers: ZaiWebhooks.headers(secrets, at, delivery.body), body: delivery.body }),
-        )
-    const withSigningSink = (delivery: Outbox.DeliveryOptions): Outbox.DeliveryOptions =>
-      delivery.sink === undefined ? delivery : { ...delivery, sink: signingAtSend(delivery.sink) }
     const outbox = yield* Outbox.makeOutbox<ZaiWebhooks.Kind>({
       now,
       random,
       scope,
-      options: withSigningSink(options.webhooks ?? {}),
+      options: options.webhooks ?? {},
       schedule: ZaiWebhooks.schedule,
+      // Each attempt signed when it leaves, as Zai does.
+      seal: (outgoing, at) =>
+        Effect.map(Ref.get(webhookSecrets), (secrets) => ZaiWebhooks.headers(secrets, at, outgoing.body)),
     })
-
-    /** A sent attempt as it left: signed at its `deliveredAt`. */
-    const asSent = (
-      delivered: ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>,
-    ): Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>> =>
-      Effect.map(Ref.get(webhookSecrets), (secrets) =>
-        delivered.map((d) => ({ ...d, headers: ZaiWebhooks.headers(secrets, d.deliveredAt, d.body) })),
-      )
 
     const record = (entry: RequestRecord) => Ref.update(log, Chunk.append(entry))
 
@@ -543,12 +529,12 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           ...(account.currency === undefined ? {} : { currency: account.currency }),
           ...(account.userId === undefined ? {} : { user_id: account.userId }),
         }),
-      configureWebhooks: (delivery) => outbox.configure(withSigningSink(delivery)),
+      configureWebhooks: outbox.configure,
       setWebhookSecrets: (secrets) => Ref.set(webhookSecrets, secrets.map(reveal)),
       sendTestWebhook: enqueue([{ kind: "test", reference: "test", body: ZaiWebhooks.testBody }]),
-      deliverDue: Effect.flatMap(outbox.deliverDue, asSent),
+      deliverDue: outbox.deliverDue,
       pendingWebhooks: outbox.pending,
-      deliveredWebhooks: Effect.flatMap(outbox.delivered, asSent),
+      deliveredWebhooks: outbox.delivered,
       abandonedWebhooks: outbox.abandoned,
       oauthRequests: Effect.map(
         Ref.get(log),
