@@ -167,6 +167,24 @@ describe("the Webhooks-signature header, as properties", () => {
   )
 
   it.effect(
+    "refuses a header whose timestamp has any digit changed, even to one within the tolerance",
+    () =>
+      Runs.assertEffectProperty(
+        [fc.string({ maxLength: 200 }), fc.nat({ max: knownTimestamp.length - 1 }), fc.integer({ min: 1, max: 9 })],
+        (body, index, shift) =>
+          Effect.gen(function* () {
+            const signature = signed(knownTimestamp, body)
+            const digit = (Number(knownTimestamp[index]) + shift) % 10
+            const changed = `${knownTimestamp.slice(0, index)}${digit}${knownTimestamp.slice(index + 1)}`
+            // The clock at the changed time: only the signature can tell the change.
+            yield* atSeconds(Number(changed))
+            expect(yield* reasonOf(verify(`t=${changed},v=${signature}`, body))).toBe("mismatch")
+          }),
+      ),
+    timeout,
+  )
+
+  it.effect(
     "refuses any timestamp outside the tolerance, past or future, and accepts any inside it",
     () =>
       Runs.assertEffectProperty(
