@@ -299,7 +299,8 @@ describe("refusals", () => {
       const error = yield* failure((yield* client(rec)).createToken({ card }))
       expect(error).toMatchObject({
         _tag: "ProviderValidationError",
-        message: "refused with 422",
+        message:
+          "refused with 422 (paymentInstrument.expMonth: expMonth is required; billingAddress.postalCode: postalCode is invalid)",
         providerCode: "https://api.rebilly.com/problems/validation",
         fields: [
           { field: "paymentInstrument.expMonth", message: "expMonth is required" },

@@ -41,13 +41,16 @@ export const refusal =
       case 429:
         return rateLimited(provider, answer, retryAfterHeaders)
       case 400:
-      case 422:
+      case 422: {
+        const fields = fieldsOf(problem)
+        const named = fields.map(({ field, message }) => (field === "" ? message : `${field}: ${message}`))
         return new ProviderValidationError({
           provider,
-          message,
-          fields: fieldsOf(problem),
+          message: named.length === 0 ? message : `${message} (${named.join("; ")})`,
+          fields,
           ...(code === undefined ? {} : { providerCode: code }),
         })
+      }
       case 409:
         return new ProviderDeclined({ provider, code: code ?? "conflict", message })
     }
