@@ -16,23 +16,21 @@ import type { HttpClient } from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as ProviderHttp from "@token-lifecycle/adapter-kit/ProviderHttp"
 import type { Card } from "@token-lifecycle/domain/Card"
-import { type GatewayError, ProviderProtocolError, ProviderValidationError } from "@token-lifecycle/domain/GatewayError"
+import { type GatewayError, ProviderProtocolError } from "@token-lifecycle/domain/GatewayError"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Auth from "./internal/auth.js"
+import { checked, checkPageBound, checkTokenId, invalid } from "./internal/preflight.js"
 import { provider, refusal } from "./internal/refusal.js"
 import * as Wire from "./internal/wire.js"
 import { RebillyConfig } from "./RebillyConfig.js"
 
-export type { Scheme } from "./internal/auth.js"
 export type {
   CardToken,
   ContactRequest,
@@ -137,46 +135,6 @@ const resources: Readonly<Record<Auth.Operation, string>> = {
   createTransaction: "transaction",
   createPaymentInstrument: "payment instrument",
 }
-
-export const invalid = (field: string, message: string) =>
-  new ProviderValidationError({ provider, message: `${field} ${message}`, fields: [{ field, message }] })
-
-/**
- * A body checked against its wire Schema before it is sent: every broken limit named by its
- * dot-notation path (as Rebilly's `invalidFields` are), never by its value.
- */
-const checked = <A, I>(schema: Schema.Schema<A, I>, body: A): Effect.Effect<A, ProviderValidationError> =>
-  Either.match(Schema.validateEither(schema, { errors: "all" })(body), {
-    onRight: Effect.succeed,
-    onLeft: (error) => {
-      const fields = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-        field: issue.path.map(String).join("."),
-        // Every limit here names its rule; a bare type mismatch would quote the value, so it is not shown.
-        message:
-          issue._tag === "Missing" ? "is required" : /\bactual\b/.test(issue.message) ? "is not valid" : issue.message,
-      }))
-      return Effect.fail(
-        new ProviderValidationError({
-          provider,
-          message: fields.map(({ field, message }) => `${field} ${message}`).join("; "),
-          fields,
-        }),
-      )
-    },
-  })
-
-const checkPageBound = (field: string, value: number): Effect.Effect<void, ProviderValidationError> =>
-  Number.isInteger(value) && value >= Wire.pageBounds.min && value <= Wire.pageBounds.max
-    ? Effect.void
-    : Effect.fail(invalid(field, `must be a whole number from ${Wire.pageBounds.min} to ${Wire.pageBounds.max}`))
-
-/** A token id as a path segment: at most 50 characters, and never a dot segment that would climb the path. */
-export const checkTokenId = (id: string): Effect.Effect<void, ProviderValidationError> =>
-  id.length === 0 || id.length > Wire.resourceIdMaxLength
-    ? Effect.fail(invalid("token", `must be 1 to ${Wire.resourceIdMaxLength} characters`))
-    : id === "." || id === ".."
-      ? Effect.fail(invalid("token", "is not a token id"))
-      : Effect.void
 
 const createdFrom = <A>(success: ProviderHttp.Success<A>): Created<A> => {
   const location = success.answer.headers.location

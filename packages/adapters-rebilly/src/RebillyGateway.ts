@@ -35,9 +35,10 @@ import {
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { checkTokenId, invalid } from "./internal/preflight.js"
 import { provider } from "./internal/refusal.js"
 import * as Wire from "./internal/wire.js"
-import { checkTokenId, invalid, make as makeClient, type RebillyClientService } from "./RebillyClient.js"
+import { make as makeClient, type RebillyClientService } from "./RebillyClient.js"
 import { RebillyConfig } from "./RebillyConfig.js"
 
 /** What Rebilly offers, as literal types: code that needs `revoke` does not compile against it. */
@@ -62,10 +63,7 @@ const namesOf = (holderName: string | undefined): { readonly firstName?: string;
 }
 
 /** The billing address Rebilly keeps with the token: what the customer details and the card say. */
-export const billingAddressOf = (
-  customer: CustomerDetails | undefined,
-  card: Card,
-): Wire.ContactRequest | undefined => {
+const billingAddressOf = (customer: CustomerDetails | undefined, card: Card): Wire.ContactRequest | undefined => {
   const names =
     customer?.firstName === undefined && customer?.lastName === undefined
       ? namesOf(card.holderName)
@@ -90,7 +88,7 @@ const expiryOf = (month: number, year: number): CardExpiry | undefined => {
 }
 
 /** What Rebilly's view of a token says, at `now`: used, expired (by its word or by the clock), or active. */
-export const snapshotOf = (token: Wire.Token, now: EpochMillis): TokenSnapshot => {
+const snapshotOf = (token: Wire.Token, now: EpochMillis): TokenSnapshot => {
   const issuedAt = Wire.instantMillis(token.createdTime)
   const expiresAt = issuedAt + Wire.tokenLifetimeMillis
   const usedAt = token.usageTime == null ? undefined : Wire.instantMillis(token.usageTime)
@@ -136,8 +134,8 @@ const issuedFrom = (token: Wire.CardToken, card: Card): Effect.Effect<IssueOutco
 
 const transactionTypes = { payment: "sale", verification: "setup" } as const
 
-/** The gateway over a Rebilly client (`RebillyClient.make`) and the organization it is configured for. */
-export const over = (
+/** The gateway over a Rebilly client and the organization it is configured for. */
+const over = (
   client: RebillyClientService,
   config: { readonly organizationId: string; readonly websiteId?: string },
 ): TokenGatewayService<RebillyCapabilities> => {
