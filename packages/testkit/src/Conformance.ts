@@ -457,7 +457,7 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
         return { token: issued, tags: ["TokenRequested", "TokenIssued"] }
       }
       expect(issued._tag, "a token whose issuance was accepted, not yet answered").toBe("Pending")
-      yield* refusedWith("using a pending token", "TokenNotActive", lifecycle.use(issued.key, useInput()))
+      yield* refusedWith("using a pending token", "TokenNotActive", lifecycle.use(issued.key, useInput(gateway)))
       for (const event of yield* collectEvents) {
         yield* accepted("applyProviderEvent", lifecycle.applyProviderEvent(event))
       }
@@ -466,12 +466,17 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
       return { token, tags: ["TokenRequested", "TokenRequestAcknowledged", "TokenIssued"] }
     })
 
-  const useInput = (by: string = fixture.owner, type: TokenType = fixture.type) => ({
+  /** A use through the lifecycle: sent to the provider when the gateway can use tokens, else only recorded (Zai's browser spends them). */
+  const useInput = (gateway: TokenGatewayService, by: string = fixture.owner, type: TokenType = fixture.type) => ({
     by,
     for: type,
-    operation: fixture.operation,
-    ...(fixture.amount === undefined ? {} : { amount: fixture.amount }),
-    ...(fixture.customer === undefined ? {} : { customer: fixture.customer }),
+    ...(gateway.capabilities.use
+      ? {
+          operation: fixture.operation,
+          ...(fixture.amount === undefined ? {} : { amount: fixture.amount }),
+          ...(fixture.customer === undefined ? {} : { customer: fixture.customer }),
+        }
+      : {}),
   })
 
   // --- The contract -----------------------------------------------------------
@@ -781,15 +786,15 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
       (lifecycle, gateway) =>
         Effect.gen(function* () {
           const { token, tags } = yield* activeToken(lifecycle, gateway, 0)
-          const first = yield* accepted("the first use", lifecycle.use(token.key, useInput()))
+          const first = yield* accepted("the first use", lifecycle.use(token.key, useInput(gateway)))
           expect(first.token.uses, "uses after the first").toBe(1)
           if (gateway.capabilities.use) expect(first.receipt?.status, "the provider's receipt").toBeDefined()
           if (singleUse) {
             expect(first.token._tag, "a single-use token after its use").toBe("Used")
-            yield* refusedWith("a second use", "TokenAlreadyUsed", lifecycle.use(token.key, useInput()))
+            yield* refusedWith("a second use", "TokenAlreadyUsed", lifecycle.use(token.key, useInput(gateway)))
             expect(yield* tagsOf(lifecycle, token.key), "history").toEqual([...tags, "TokenUsed"])
           } else {
-            const second = yield* accepted("a second use", lifecycle.use(token.key, useInput()))
+            const second = yield* accepted("a second use", lifecycle.use(token.key, useInput(gateway)))
             expect(second.token.uses, "uses after the second").toBe(2)
             expect(yield* tagsOf(lifecycle, token.key), "history").toEqual([...tags, "TokenUsed", "TokenUsed"])
           }
@@ -805,17 +810,17 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
           yield* refusedWith(
             "a use by another owner",
             "WrongOwner",
-            lifecycle.use(token.key, useInput(fixture.otherOwner)),
+            lifecycle.use(token.key, useInput(gateway, fixture.otherOwner)),
           )
           yield* refusedWith(
             "a use for another type",
             "WrongTokenType",
-            lifecycle.use(token.key, useInput(fixture.owner, otherType)),
+            lifecycle.use(token.key, useInput(gateway, fixture.owner, otherType)),
           )
           expect(yield* tagsOf(lifecycle, token.key), "history after refusals").toEqual(tags)
           const after = yield* accepted("get", lifecycle.get(token.key))
           expect(after, "the token after refusals").toEqual(token)
-          yield* accepted("the owner's use", lifecycle.use(token.key, useInput()))
+          yield* accepted("the owner's use", lifecycle.use(token.key, useInput(gateway)))
         }),
     )
 
@@ -863,7 +868,7 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
             const expiresAt = token.expiresAt
             expect(expiresAt, "the token's expiry").toBeDefined()
             yield* advance((expiresAt ?? 0) - (yield* Clock.currentTimeMillis))
-            yield* refusedWith("a use at expiry", "TokenExpired", lifecycle.use(token.key, useInput()))
+            yield* refusedWith("a use at expiry", "TokenExpired", lifecycle.use(token.key, useInput(gateway)))
             expect(yield* tagsOf(lifecycle, token.key), "history").toEqual([...tags, "TokenExpired"])
             if (gateway.capabilities.retrieve && token.tokenId !== undefined) {
               const snapshot = yield* accepted("retrieve", gateway.retrieve(token.tokenId, owner))
@@ -881,7 +886,7 @@ export const suite = <R = never, E = never>(name: string, options: Options<R, E>
             const { token, tags } = yield* activeToken(lifecycle, gateway, 0)
             const revoked = yield* accepted("revoke", lifecycle.revoke(token.key))
             expect(revoked._tag, "the token after revocation").toBe("Revoked")
-            yield* refusedWith("a use after revocation", "TokenRevoked", lifecycle.use(token.key, useInput()))
+            yield* refusedWith("a use after revocation", "TokenRevoked", lifecycle.use(token.key, useInput(gateway)))
             for (const event of yield* collectEvents) {
               const outcome = yield* accepted("the provider's revocation event", lifecycle.applyProviderEvent(event))
               expect(outcome._tag, "the provider's word on a token already revoked").toBe("Ignored")
