@@ -4,9 +4,11 @@
  * Providers redeliver until they get a 2xx, so the answer decides whether the delivery comes back:
  *
  * - 401: forged or unsigned; 400: signed but unreadable. Neither will ever be applied.
- * - 503: it may apply later: its request is not on record yet, or storing failed. Deliver again.
+ * - 503: it may apply later: reading it needed the provider, which failed for now; its request
+ *   is not on record yet; or storing failed. Deliver again.
  * - 200: applied, or recognised as changing nothing (repeats included).
  */
+import { isTransient } from "@token-lifecycle/domain/GatewayError"
 import type { ProviderEvent } from "@token-lifecycle/domain/ProviderEvent"
 import type { InvalidSignature } from "@token-lifecycle/domain/Signing"
 import type { ApplyOutcome, TokenLifecycleService } from "@token-lifecycle/domain/TokenLifecycle"
@@ -25,7 +27,9 @@ const refused = (provider: string, error: { readonly _tag: string }, status: Del
 
 /**
  * Receive one delivery: `events` verifies and reads it (failing with `InvalidSignature` when it
- * is not the provider's, with any other error when it cannot be read), then each event is applied.
+ * is not the provider's, with a transient `GatewayError` when reading it needed the provider and
+ * the provider failed for now, with any other error when it cannot be read), then each event is
+ * applied.
  */
 export const receive = <E extends { readonly _tag: string }>(
   provider: string,
@@ -33,7 +37,8 @@ export const receive = <E extends { readonly _tag: string }>(
   events: Effect.Effect<ReadonlyArray<ProviderEvent>, E | InvalidSignature>,
 ): Effect.Effect<DeliveryReceipt> =>
   Effect.matchEffect(events, {
-    onFailure: (error) => refused(provider, error, error._tag === "InvalidSignature" ? 401 : 400),
+    onFailure: (error) =>
+      refused(provider, error, error._tag === "InvalidSignature" ? 401 : isTransient(error) ? 503 : 400),
     onSuccess: (read) =>
       Effect.forEach(read, lifecycle.applyProviderEvent).pipe(
         Effect.map((outcomes): DeliveryReceipt => {

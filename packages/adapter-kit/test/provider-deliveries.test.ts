@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { ProviderProtocolError, ProviderUnavailable } from "@token-lifecycle/domain/GatewayError"
 import { OwnerRef, TokenId, UseReference } from "@token-lifecycle/domain/Identifiers"
 import { TokenNotFound } from "@token-lifecycle/domain/LifecycleError"
 import type { ProviderEvent } from "@token-lifecycle/domain/ProviderEvent"
@@ -54,6 +55,16 @@ describe("receiving a provider delivery", () => {
         status: 503,
         outcomes: [],
       })
+    }),
+  )
+
+  it.effect("answers 503 when reading it needed the provider and the provider failed for now, 400 for good", () =>
+    Effect.gen(function* () {
+      const lifecycle = lifecycleAnswering(Effect.die("must not be applied"))
+      const unavailable = new ProviderUnavailable({ provider: "acme", status: 502, message: "bad gateway" })
+      const protocol = new ProviderProtocolError({ provider: "acme", message: "an answer of the wrong shape" })
+      expect(yield* ProviderDeliveries.receive("acme", lifecycle, unavailable)).toEqual({ status: 503, outcomes: [] })
+      expect(yield* ProviderDeliveries.receive("acme", lifecycle, protocol)).toEqual({ status: 400, outcomes: [] })
     }),
   )
 })

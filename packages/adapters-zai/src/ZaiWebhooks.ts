@@ -25,7 +25,7 @@
 import { createHash } from "node:crypto"
 import * as Headers from "@effect/platform/Headers"
 import * as ProviderDeliveries from "@token-lifecycle/adapter-kit/ProviderDeliveries"
-import { type GatewayError, isTransient, ProviderProtocolError } from "@token-lifecycle/domain/GatewayError"
+import { type GatewayError, ProviderProtocolError } from "@token-lifecycle/domain/GatewayError"
 import { UseReference } from "@token-lifecycle/domain/Identifiers"
 import type { ProviderEvent } from "@token-lifecycle/domain/ProviderEvent"
 import type { InvalidSignature } from "@token-lifecycle/domain/Signing"
@@ -155,9 +155,6 @@ export const eventsOf = (
 /** What to answer Zai, and what the delivery did (see `ProviderDeliveries`: Zai redelivers until a 2xx). */
 export type WebhookReceipt = ProviderDeliveries.DeliveryReceipt
 
-const isTransientFailure = (error: { readonly _tag: string }): boolean =>
-  error._tag !== "InvalidSignature" && error._tag !== "ProviderProtocolError" && isTransient(error as GatewayError)
-
 /** The handler for the platform's webhook endpoint: verify with `ZaiConfig`'s secret and tolerance, then apply. */
 export const make = Effect.gen(function* () {
   const config = yield* ZaiConfig
@@ -165,17 +162,12 @@ export const make = Effect.gen(function* () {
   const context = yield* Effect.context<ZaiAccounts | ZaiTokenAuths | TokenLifecycle>()
   const options = { secret: config.webhookSecret, tolerance: config.webhookTolerance }
   return (rawBody: string | Uint8Array, headers: WebhookHeaders): Effect.Effect<WebhookReceipt> =>
-    Effect.gen(function* () {
-      const events = yield* Effect.either(
-        read(options, rawBody, headers).pipe(
-          Effect.flatMap((news) => (news === undefined ? Effect.succeed([]) : eventsOf(news))),
-          Effect.provide(context),
-        ),
-      )
-      if (Either.isLeft(events) && isTransientFailure(events.left)) {
-        yield* Effect.logWarning(`zai delivery postponed (503): ${events.left._tag}`)
-        return { status: 503, outcomes: [] } satisfies WebhookReceipt
-      }
-      return yield* ProviderDeliveries.receive(provider, lifecycle, events)
-    })
+    ProviderDeliveries.receive(
+      provider,
+      lifecycle,
+      read(options, rawBody, headers).pipe(
+        Effect.flatMap((news) => (news === undefined ? Effect.succeed([]) : eventsOf(news))),
+        Effect.provide(context),
+      ),
+    )
 })

@@ -137,6 +137,9 @@ export type GatewayError =
   | ProviderDeclined
   | Unsupported
 
-/** Whether repeating the same request later may succeed. Says nothing of whether repeating is safe. */
-export const isTransient = (error: GatewayError): boolean =>
+/**
+ * Whether repeating the same request later may succeed. Says nothing of whether repeating is
+ * safe. Any tagged error can be asked: only the transient `GatewayError`s answer yes.
+ */
+export const isTransient = (error: { readonly _tag: string }): boolean =>
   error._tag === "ProviderRateLimited" || error._tag === "ProviderUnavailable" || error._tag === "ProviderTimeout"
