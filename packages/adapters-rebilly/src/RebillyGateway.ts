@@ -12,7 +12,7 @@
  * amount or website, a reference Rebilly would not take as a request id, a page beyond 0–1000.
  */
 import type { HttpClient } from "@effect/platform/HttpClient"
-import type { Card, CardExpiry } from "@token-lifecycle/domain/Card"
+import { brandOf, type Card, type CardExpiry, type MaskedCard } from "@token-lifecycle/domain/Card"
 import {
   type GatewayError,
   ProviderDeclined,
@@ -98,20 +98,26 @@ const snapshotOf = (token: Wire.Token, now: EpochMillis): TokenSnapshot => {
     : (expiredAt !== undefined && expiredAt <= now) || now >= expiresAt
       ? "expired"
       : "active"
-  const expiry =
-    "paymentInstrument" in token
-      ? expiryOf(token.paymentInstrument.expMonth, token.paymentInstrument.expYear)
-      : undefined
+  const instrument = "paymentInstrument" in token ? token.paymentInstrument : undefined
+  const expiry = instrument === undefined ? undefined : expiryOf(instrument.expMonth, instrument.expYear)
+  const masked = instrument === undefined ? undefined : maskedOf(instrument.bin, instrument.last4)
   return {
     tokenId: token.id as TokenId,
     status,
     issuedAt,
     expiresAt,
     ...(usedAt === undefined ? {} : { usedAt }),
-    // Rebilly shows a card's first six and last four digits, not its length: no masked card is made up.
-    ...(expiry === undefined ? {} : { card: { expiry } }),
+    ...(masked === undefined && expiry === undefined
+      ? {}
+      : { card: { ...(masked === undefined ? {} : { masked }), ...(expiry === undefined ? {} : { expiry }) } }),
   }
 }
+
+/** The masked card from the first six and last four digits Rebilly shows (not the number's length). */
+const maskedOf = (bin: string | null | undefined, last4: string | null | undefined): MaskedCard | undefined =>
+  bin != null && last4 != null && /^[0-9]{6}/.test(bin) && /^[0-9]{4}$/.test(last4)
+    ? { bin: bin.slice(0, 6), last4, brand: brandOf(bin) }
+    : undefined
 
 /** The synchronous answer to an issuance, checked to be a fresh token for the card sent. */
 const issuedFrom = (token: Wire.CardToken, card: Card): Effect.Effect<IssueOutcome, ProviderProtocolError> => {

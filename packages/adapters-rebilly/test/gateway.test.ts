@@ -140,7 +140,7 @@ describe("what Rebilly says of a token, as the port's status", () => {
       return yield* rebilly.retrieve(TokenId.make("AYW7VCAFAKFEWK6SZ7Z5"), OwnerRef.make("cus-1"))
     })
 
-  it.effect("fresh: active, issued at createdTime, expiring 30 minutes later", () =>
+  it.effect("fresh: active, issued at createdTime, expiring 30 minutes later, its card masked from bin and last4", () =>
     Effect.gen(function* () {
       const snapshot = yield* retrieveAt(createdAt + 60_000, {})
       expect(snapshot).toEqual({
@@ -148,7 +148,7 @@ describe("what Rebilly says of a token, as the port's status", () => {
         status: "active",
         issuedAt: createdAt,
         expiresAt: createdAt + 30 * 60_000,
-        card: { expiry: { month: 12, year: 2030 } },
+        card: { masked: { bin: "411111", last4: "1111", brand: "visa" }, expiry: { month: 12, year: 2030 } },
       })
     }),
   )

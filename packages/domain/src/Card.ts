@@ -179,7 +179,8 @@ export const brandOf = (digits: string): CardBrand => {
 export const MaskedCard = Schema.Struct({
   bin: Schema.String.pipe(Schema.pattern(/^[0-9]{6}$/)),
   last4: Schema.String.pipe(Schema.pattern(/^[0-9]{4}$/)),
-  length: Schema.Int.pipe(Schema.between(12, 19)),
+  /** The number's length, where it is known: some providers show only the first six and last four digits. */
+  length: Schema.optional(Schema.Int.pipe(Schema.between(12, 19))),
   brand: CardBrand,
 })
 export type MaskedCard = typeof MaskedCard.Type
@@ -190,9 +191,9 @@ export const mask = (number: Redacted.Redacted<CardNumber>): MaskedCard => {
   return { bin: digits.slice(0, 6), last4: digits.slice(-4), length: digits.length, brand: brandOf(digits) }
 }
 
-/** The masked card as people read it: `411111******1111`. */
+/** The masked card as people read it: `411111******1111`, or `411111…1111` when its length is not known. */
 export const formatMasked = (card: MaskedCard): string =>
-  `${card.bin}${"*".repeat(Math.max(card.length - 10, 0))}${card.last4}`
+  `${card.bin}${card.length === undefined ? "…" : "*".repeat(Math.max(card.length - 10, 0))}${card.last4}`
 
 // ---------------------------------------------------------------------------
 // Expiry

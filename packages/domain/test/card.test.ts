@@ -96,6 +96,8 @@ describe("brand and masked form", () => {
     const masked = mask(Either.getOrThrow(parseCardNumber("378282246310005")))
     expect(masked).toEqual({ bin: "378282", last4: "0005", length: 15, brand: "amex" })
     expect(formatMasked(masked)).toBe("378282*****0005")
+    const { length: _, ...withoutLength } = masked
+    expect(formatMasked(withoutLength)).toBe("378282…0005")
   })
 })
 
