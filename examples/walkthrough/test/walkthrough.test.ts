@@ -83,12 +83,16 @@ describe("the walkthrough", () => {
     const titles = output.filter((_, i) => isTitle(i))
     expect(titles.map((title) => title.trim().split(":")[0])).toEqual([
       "Zai",
+      "Zai, end to end against the simulator",
       "ECommPay Gate",
       "Gate, end to end against the simulator",
       "Rebilly",
+      "Rebilly, end to end against the simulator",
       "KOMOJU",
+      "KOMOJU, end to end against the simulator",
     ])
-    for (const lines of [zai(), gate(), gateEndToEnd(), rebilly(), komoju()]) {
+    const endToEnd = ["Zai", "Gate", "Rebilly", "KOMOJU"].map((provider) => section(`${provider}, end to end`))
+    for (const lines of [zai(), gate(), rebilly(), komoju(), ...endToEnd]) {
       expect(lines.find((line) => /^\d{4}-/.test(line))).toMatch(/^2025-03-14T09:00:00Z /)
     }
   })
