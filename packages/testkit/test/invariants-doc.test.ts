@@ -1,7 +1,7 @@
 /**
  * `docs/INVARIANTS.md` and the properties cannot drift apart: every property the page names
  * exists, under that name, in the file it names; every property under `test/invariants/` is
- * named on the page; invariants 1 to 10 are all there, in order, and only 10 may be pending.
+ * named on the page; invariants 1 to 10 are all there, in order, each checked by at least one.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
@@ -12,8 +12,6 @@ const documentPath = "docs/INVARIANTS.md"
 
 /** The invariants of the design; each must be on the page. */
 const agreedInvariants = 10
-/** Invariants that may be marked pending: the checks arrive with the provider adapters. */
-const mayBePending: ReadonlySet<number> = new Set([10])
 
 // ---------------------------------------------------------------------------
 // Reading the page
@@ -29,20 +27,15 @@ interface Invariant {
   readonly title: string
   readonly rule: string
   readonly checks: ReadonlyArray<Check>
-  /** Why no property checks it yet, when it is pending. */
-  readonly pending?: string
 }
 
 const heading = /^## (\d+)\. (.+)$/
 const checkLine = /^- "([^"]+)" — `([^`]+)`$/
-const pendingLine = /^\*\*Checked by:\*\* pending: (.+)$/
 
 /** The invariants on the page, in order: `## N. Title`, a `**Rule.**` paragraph, then `**Checked by:**`. */
 const parseInvariants = (markdown: string): ReadonlyArray<Invariant> => {
   const invariants: Array<Invariant> = []
-  let current:
-    | { number: number; title: string; rule: Array<string>; checks: Array<Check>; pending?: string }
-    | undefined
+  let current: { number: number; title: string; rule: Array<string>; checks: Array<Check> } | undefined
   let section: "rule" | "checks" | "other" = "other"
   const finish = () => {
     if (current === undefined) return
@@ -64,11 +57,7 @@ const parseInvariants = (markdown: string): ReadonlyArray<Invariant> => {
       continue
     }
     if (current === undefined) continue
-    const pending = pendingLine.exec(line)
-    if (pending !== null) {
-      current.pending = pending[1] ?? ""
-      section = "other"
-    } else if (line.startsWith("**Rule.**")) {
+    if (line.startsWith("**Rule.**")) {
       section = "rule"
       current.rule.push(line.slice("**Rule.**".length))
     } else if (line.trim() === "**Checked by:**") {
@@ -181,14 +170,9 @@ describe(documentPath, () => {
     }
   })
 
-  it("names at least one property for every invariant; only those whose checks arrive with the adapters may be pending", () => {
+  it("names at least one property for every invariant", () => {
     for (const invariant of invariants) {
-      if (invariant.pending !== undefined) {
-        expect(mayBePending.has(invariant.number), `invariant ${invariant.number} is marked pending`).toBe(true)
-        expect(invariant.pending.trim(), `why invariant ${invariant.number} is pending`).not.toBe("")
-      } else {
-        expect(invariant.checks.length, `properties checking invariant ${invariant.number}`).toBeGreaterThan(0)
-      }
+      expect(invariant.checks.length, `properties checking invariant ${invariant.number}`).toBeGreaterThan(0)
     }
   })
 
@@ -260,7 +244,7 @@ describe("reading test names", () => {
     ])
   })
 
-  it("reads an invariant's title, rule, properties and pending note", () => {
+  it("reads an invariant's title, rule and properties", () => {
     const page = [
       "# Invariants",
       "",
@@ -276,7 +260,9 @@ describe("reading test names", () => {
       "",
       "**Rule.** Later.",
       "",
-      "**Checked by:** pending: arrives later",
+      "**Checked by:**",
+      '- "another" — `packages/x/b.test.ts`',
+      '- "a third" — `packages/y/c.test.ts`',
     ].join("\n")
     expect(parseInvariants(page)).toEqual([
       {
@@ -285,7 +271,15 @@ describe("reading test names", () => {
         rule: "One thing, over two lines.",
         checks: [{ name: "a property", file: "packages/x/a.test.ts" }],
       },
-      { number: 2, title: "Second", rule: "Later.", checks: [], pending: "arrives later" },
+      {
+        number: 2,
+        title: "Second",
+        rule: "Later.",
+        checks: [
+          { name: "another", file: "packages/x/b.test.ts" },
+          { name: "a third", file: "packages/y/c.test.ts" },
+        ],
+      },
     ])
   })
 })
