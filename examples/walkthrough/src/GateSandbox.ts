@@ -4,8 +4,9 @@
  * answers in process (no socket, no network), under the real lifecycle with the Gate policy, an
  * in-memory store and sequential keys.
  *
- * Gate's tokens and request ids are random, so the simulator's randomness is seeded; with the
- * test clock at `Sandbox.startsAt`, every run prints the same tokens, ids and times.
+ * Gate's tokens and request ids are random, so the simulator is seeded with `Sandbox.seed`; run
+ * by `Sandbox.runWith(layer)`, the clock at `Sandbox.startsAt`, every run prints the same tokens,
+ * ids and times.
  */
 import * as GateConfig from "@token-lifecycle/adapters-gate/GateConfig"
 import * as GateGateway from "@token-lifecycle/adapters-gate/GateGateway"
@@ -15,23 +16,17 @@ import * as InMemoryTokenRepository from "@token-lifecycle/testkit/InMemoryToken
 import * as SequentialIdentity from "@token-lifecycle/testkit/SequentialIdentity"
 import * as GateHttpClient from "@token-lifecycle/testkit/simulators/gate/GateHttpClient"
 import * as GateSimulator from "@token-lifecycle/testkit/simulators/gate/GateSimulator"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
-import * as TestContext from "effect/TestContext"
 import * as Sandbox from "./Sandbox.js"
 
 /** The Gate project the adapter is configured for; the simulator knows the same secret. */
 export const project = { id: 17, secret: Redacted.make("walkthrough-gate-project-secret") }
 
-/** Fixes the simulator's tokens and request ids. */
-export const seed = "token-lifecycle walkthrough"
-
 /** What the section may ask for: the lifecycle, the adapter's configuration (for its callback handler), the simulator's controls. */
 export type Services = TokenLifecycle.TokenLifecycle | GateConfig.GateConfig | GateSimulator.GateSimulator
 
-const simulator = GateSimulator.layer({ projects: [project], seed })
+const simulator = GateSimulator.layer({ projects: [project], seed: Sandbox.seed })
 
 const config = GateConfig.layer({ projectId: project.id, secretKey: project.secret })
 
@@ -43,10 +38,3 @@ export const layer: Layer.Layer<Services> = TokenLifecycle.layer({ policy: Polic
   Layer.provide(Layer.mergeAll(gateway, InMemoryTokenRepository.layer, SequentialIdentity.layer())),
   Layer.provideMerge(Layer.merge(config, simulator)),
 )
-
-/** Run `scenario` over the Gate simulator, the clock at `Sandbox.startsAt`. */
-export const run = <A, E, R>(scenario: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Services>> =>
-  Effect.zipRight(TestClock.setTime(Sandbox.startsAt), scenario).pipe(
-    Effect.provide(layer),
-    Effect.provide(TestContext.TestContext),
-  )

@@ -4,8 +4,8 @@
  * simulator answers in process (no socket, no network), under the real lifecycle with the
  * KOMOJU policy, an in-memory store and sequential keys.
  *
- * KOMOJU's ids are random, so the simulator's randomness is seeded; with the test clock at
- * `Sandbox.startsAt`, every run prints the same ids and times.
+ * KOMOJU's ids are random, so the simulator is seeded with `Sandbox.seed`; run by
+ * `Sandbox.runWith(layer)`, the clock at `Sandbox.startsAt`, every run prints the same ids and times.
  */
 import * as KomojuConfig from "@token-lifecycle/adapters-komoju/KomojuConfig"
 import * as KomojuGateway from "@token-lifecycle/adapters-komoju/KomojuGateway"
@@ -15,11 +15,8 @@ import * as InMemoryTokenRepository from "@token-lifecycle/testkit/InMemoryToken
 import * as SequentialIdentity from "@token-lifecycle/testkit/SequentialIdentity"
 import * as KomojuHttpClient from "@token-lifecycle/testkit/simulators/komoju/KomojuHttpClient"
 import * as KomojuSimulator from "@token-lifecycle/testkit/simulators/komoju/KomojuSimulator"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
-import * as TestContext from "effect/TestContext"
 import * as Sandbox from "./Sandbox.js"
 
 /** The merchant the adapter is configured for; the simulator knows the same keys and webhook secret. */
@@ -30,13 +27,10 @@ export const merchant = {
   webhookSecret: Redacted.make("walkthrough-komoju-webhook-secret"),
 }
 
-/** Fixes the simulator's ids. */
-export const seed = "token-lifecycle walkthrough"
-
 /** What the section may ask for: the lifecycle and the simulator's controls. */
 export type Services = TokenLifecycle.TokenLifecycle | KomojuSimulator.KomojuSimulator
 
-const simulator = KomojuSimulator.layer({ merchants: [merchant], seed })
+const simulator = KomojuSimulator.layer({ merchants: [merchant], seed: Sandbox.seed })
 
 /** The adapter, its HTTP answered by the simulator. */
 const gateway = KomojuGateway.layer.pipe(
@@ -53,10 +47,3 @@ export const layer: Layer.Layer<Services> = TokenLifecycle.layer({ policy: Polic
   Layer.provide(Layer.mergeAll(gateway, InMemoryTokenRepository.layer, SequentialIdentity.layer())),
   Layer.provideMerge(simulator),
 )
-
-/** Run `scenario` over the KOMOJU simulator, the clock at `Sandbox.startsAt`. */
-export const run = <A, E, R>(scenario: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Services>> =>
-  Effect.zipRight(TestClock.setTime(Sandbox.startsAt), scenario).pipe(
-    Effect.provide(layer),
-    Effect.provide(TestContext.TestContext),
-  )

@@ -5,8 +5,9 @@
  * the Rebilly policy, an in-memory store and sequential keys.
  *
  * The merchant's server holds a secret key and a publishable key; the browser holds only the
- * publishable one. Rebilly's token ids are random, so the simulator is seeded; with the test clock
- * at `Sandbox.startsAt`, every run prints the same ids and times.
+ * publishable one. Rebilly's token ids are random, so the simulator is seeded with `Sandbox.seed`;
+ * run by `Sandbox.runWith(layer)`, the clock at `Sandbox.startsAt`, every run prints the same ids
+ * and times.
  */
 import type { HttpClient } from "@effect/platform/HttpClient"
 import * as RebillyClient from "@token-lifecycle/adapters-rebilly/RebillyClient"
@@ -22,8 +23,6 @@ import * as RebillySimulator from "@token-lifecycle/testkit/simulators/rebilly/R
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
-import * as TestContext from "effect/TestContext"
 import * as Sandbox from "./Sandbox.js"
 
 export const organizationId = "org-acme"
@@ -33,9 +32,6 @@ export const keys = {
   secretKey: Redacted.make("sk_sandbox_walkthrough_8f2d61c0b7"),
   publishableKey: Redacted.make("pk_sandbox_walkthrough_3a9e74d25c"),
 }
-
-/** Fixes the simulator's token, instrument and transaction ids. */
-export const seed = "token-lifecycle walkthrough"
 
 const baseUrl = RebillySimulator.sandboxBaseUrl(organizationId)
 
@@ -51,7 +47,7 @@ const simulator = RebillySimulator.layer({
   organizationId,
   secretKeys: [keys.secretKey],
   publishableKeys: [keys.publishableKey],
-  seed,
+  seed: Sandbox.seed,
 })
 
 /** The merchant's server: both keys, and the website its payments are for. */
@@ -71,11 +67,4 @@ export const layer: Layer.Layer<Services> = TokenLifecycle.layer({ policy: Polic
 export const browserClient: Effect.Effect<RebillyClient.RebillyClientService, never, HttpClient> =
   RebillyClient.make.pipe(
     Effect.provide(RebillyConfig.layer({ organizationId, baseUrl, publishableKey: keys.publishableKey })),
-  )
-
-/** Run `scenario` over the Rebilly simulator, the clock at `Sandbox.startsAt`. */
-export const run = <A, E, R>(scenario: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Services>> =>
-  Effect.zipRight(TestClock.setTime(Sandbox.startsAt), scenario).pipe(
-    Effect.provide(layer),
-    Effect.provide(TestContext.TestContext),
   )

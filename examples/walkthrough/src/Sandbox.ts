@@ -1,7 +1,8 @@
 /**
- * Where one policy's scenario runs: the real lifecycle service over an in-memory store,
- * sequential ids and the reference gateway, under a test clock set to a fixed instant, so
- * every run prints the same thing.
+ * Where a section runs: under a test clock set to a fixed instant, with every provider
+ * simulator's randomness seeded, so every run prints the same thing. A policy's section runs
+ * the real lifecycle service over an in-memory store, sequential ids and the reference gateway;
+ * an end-to-end section brings its own layer (the provider's adapter against its simulator).
  */
 import type { LifecyclePolicy } from "@token-lifecycle/domain/Policy"
 import * as TokenLifecycle from "@token-lifecycle/domain/TokenLifecycle"
@@ -16,7 +17,10 @@ import * as TestContext from "effect/TestContext"
 /** When every scenario starts: 2025-03-14T09:00:00Z. */
 export const startsAt = Date.UTC(2025, 2, 14, 9, 0, 0)
 
-/** What a scenario may ask for. */
+/** Fixes each simulator's randomness: its tokens and ids are the same on every run. */
+export const seed = "token-lifecycle walkthrough"
+
+/** What a policy's scenario may ask for. */
 export type Services = TokenLifecycle.TokenLifecycle | ReferenceGateway.ReferenceGatewayControl
 
 /** The lifecycle for `policy` with fresh ports: nothing carries over from one scenario to the next. */
@@ -27,11 +31,14 @@ export const layer = (policy: LifecyclePolicy): Layer.Layer<Services> =>
     Layer.provide(SequentialIdentity.layer()),
   )
 
-/** Run `scenario` under `policy`, its clock at `startsAt`. */
-export const run =
-  (policy: LifecyclePolicy) =>
-  <A, E, R>(scenario: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Services>> =>
+/** Run `scenario` over `services`, built afresh for it, its clock at `startsAt`. */
+export const runWith =
+  <S>(services: Layer.Layer<S>) =>
+  <A, E, R>(scenario: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, S>> =>
     Effect.zipRight(TestClock.setTime(startsAt), scenario).pipe(
-      Effect.provide(layer(policy)),
+      Effect.provide(services),
       Effect.provide(TestContext.TestContext),
     )
+
+/** Run `scenario` under `policy`, over the reference gateway. */
+export const run = (policy: LifecyclePolicy) => runWith(layer(policy))

@@ -5,8 +5,9 @@
  * no network), under the real lifecycle with the Zai policy, an in-memory store and sequential
  * keys.
  *
- * Zai's tokens and account ids are random, so the simulator's randomness is seeded; with the
- * test clock at `Sandbox.startsAt`, every run prints the same tokens, ids and times.
+ * Zai's tokens and account ids are random, so the simulator is seeded with `Sandbox.seed`; run by
+ * `Sandbox.runWith(layer)`, the clock at `Sandbox.startsAt`, every run prints the same tokens, ids
+ * and times.
  */
 import * as ZaiAccounts from "@token-lifecycle/adapters-zai/ZaiAccounts"
 import * as ZaiConfig from "@token-lifecycle/adapters-zai/ZaiConfig"
@@ -20,11 +21,8 @@ import * as InMemoryTokenRepository from "@token-lifecycle/testkit/InMemoryToken
 import * as SequentialIdentity from "@token-lifecycle/testkit/SequentialIdentity"
 import * as ZaiHttpClient from "@token-lifecycle/testkit/simulators/zai/ZaiHttpClient"
 import * as ZaiSimulator from "@token-lifecycle/testkit/simulators/zai/ZaiSimulator"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
-import * as TestContext from "effect/TestContext"
 import * as Sandbox from "./Sandbox.js"
 
 /** The platform's OAuth2 client; the simulator knows the same one. */
@@ -40,9 +38,6 @@ export const webhookSecret = Redacted.make("walkthrough-zai-webhook-secret-32")
 /** Zai does not document how long a card token auth lives, so a conservative hour is set here. */
 export const policy = Policy.zai({ cardTimeToLive: "1 hour" })
 
-/** Fixes the simulator's tokens and ids. */
-export const seed = "token-lifecycle walkthrough"
-
 export type Services =
   | TokenLifecycle.TokenLifecycle
   | ZaiConfig.ZaiConfig
@@ -51,7 +46,7 @@ export type Services =
   | ZaiTokenAuths.ZaiTokenAuths
   | ZaiSimulator.ZaiSimulator
 
-const simulator = ZaiSimulator.layer({ clients: [client], seed, webhookSecret })
+const simulator = ZaiSimulator.layer({ clients: [client], seed: Sandbox.seed, webhookSecret })
 
 const config = ZaiConfig.layer({ ...client, webhookSecret })
 
@@ -71,10 +66,3 @@ export const layer: Layer.Layer<Services> = ZaiTokenAuths.layer.pipe(
   Layer.provideMerge(adapter),
   Layer.provideMerge(Layer.merge(config, simulator)),
 )
-
-/** Run `scenario` over the Zai simulator, the clock at `Sandbox.startsAt`. */
-export const run = <A, E, R>(scenario: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Services>> =>
-  Effect.zipRight(TestClock.setTime(Sandbox.startsAt), scenario).pipe(
-    Effect.provide(layer),
-    Effect.provide(TestContext.TestContext),
-  )

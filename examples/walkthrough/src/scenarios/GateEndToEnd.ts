@@ -18,6 +18,7 @@ import * as GateSandbox from "../GateSandbox.js"
 import * as GateWebhook from "../GateWebhook.js"
 import * as Heading from "../Heading.js"
 import * as Narration from "../Narration.js"
+import * as Sandbox from "../Sandbox.js"
 
 const project = String(GateSandbox.project.id)
 const customer = "cus-42"
@@ -132,4 +133,4 @@ export const scenario = Effect.gen(function* () {
 
   yield* GateRequests.print
   yield* AuditTrail.print([key])
-}).pipe(GateSandbox.run)
+}).pipe(Sandbox.runWith(GateSandbox.layer))

@@ -18,6 +18,7 @@ import * as KomojuRequests from "../KomojuRequests.js"
 import * as KomojuSandbox from "../KomojuSandbox.js"
 import * as KomojuWebhook from "../KomojuWebhook.js"
 import * as Narration from "../Narration.js"
+import * as Sandbox from "../Sandbox.js"
 
 const merchant = KomojuSandbox.merchant.id
 const customer = "cus-sato"
@@ -126,4 +127,4 @@ export const scenario = Effect.gen(function* () {
 
   yield* KomojuRequests.print
   yield* AuditTrail.print([first.key, second.key])
-}).pipe(KomojuSandbox.run)
+}).pipe(Sandbox.runWith(KomojuSandbox.layer))

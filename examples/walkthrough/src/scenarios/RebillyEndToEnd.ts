@@ -19,6 +19,7 @@ import * as Heading from "../Heading.js"
 import * as Narration from "../Narration.js"
 import * as RebillyRequests from "../RebillyRequests.js"
 import * as RebillySandbox from "../RebillySandbox.js"
+import * as Sandbox from "../Sandbox.js"
 
 const organization = RebillySandbox.organizationId
 const customer = "cus-ada"
@@ -155,4 +156,4 @@ export const scenario = Effect.gen(function* () {
 
   yield* RebillyRequests.print
   yield* AuditTrail.print([first.key, second.key, ...more])
-}).pipe(RebillySandbox.run)
+}).pipe(Sandbox.runWith(RebillySandbox.layer))

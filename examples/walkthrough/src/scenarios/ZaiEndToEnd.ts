@@ -23,6 +23,7 @@ import * as Describe from "../Describe.js"
 import * as Format from "../Format.js"
 import * as Heading from "../Heading.js"
 import * as Narration from "../Narration.js"
+import * as Sandbox from "../Sandbox.js"
 import * as ZaiRequests from "../ZaiRequests.js"
 import * as ZaiSandbox from "../ZaiSandbox.js"
 import * as ZaiWebhook from "../ZaiWebhook.js"
@@ -226,4 +227,4 @@ export const scenario = Effect.gen(function* () {
 
   yield* ZaiRequests.print
   yield* AuditTrail.print([cardAuth.key, otherTab.key, bankAuth.key, debitAuth.key])
-}).pipe(ZaiSandbox.run)
+}).pipe(Sandbox.runWith(ZaiSandbox.layer))
