@@ -1,39 +1,25 @@
 /**
- * What the Gate simulator received, as a table: each request the adapter sent, and Gate's
- * answer. It shows what the steps alone cannot: every request was signed well enough to be
- * accepted, and a use the lifecycle refused never reached Gate.
+ * What the Gate simulator received: each request the adapter sent, and Gate's answer with its
+ * code. It shows that every request was signed well enough to be accepted, and that a use the
+ * lifecycle refused never reached Gate.
  */
 import { GateSimulator, type RequestRecord } from "@token-lifecycle/testkit/simulators/gate/GateSimulator"
 import * as Effect from "effect/Effect"
 import * as Format from "./Format.js"
-import * as Table from "./Table.js"
-import * as Transcript from "./Transcript.js"
-
-const columns: ReadonlyArray<Table.Column> = [
-  { header: "time" },
-  { header: "request" },
-  { header: "path" },
-  { header: "answer" },
-]
+import * as ProviderRequests from "./ProviderRequests.js"
 
 const answer = (record: RequestRecord): string =>
   record.code === undefined ? String(record.status) : `${record.status} (Gate code ${record.code})`
 
-/** The table of these requests, in the order received. */
-export const render = (requests: ReadonlyArray<RequestRecord>): ReadonlyArray<string> =>
-  Table.render(
-    columns,
-    requests.map((record) => [
-      Format.instant(record.receivedAt),
-      Format.identifier(record.requestId),
-      record.path,
-      answer(record),
-    ]),
-    { indent: "    " },
-  )
+const table: ProviderRequests.RequestTable<RequestRecord> = {
+  provider: "Gate",
+  source: "GateSimulator.requests",
+  columns: [{ header: "request" }, { header: "path" }, { header: "answer" }],
+  row: (record) => [Format.identifier(record.requestId), record.path, answer(record)],
+}
 
 /** Print every request the simulator has received so far. */
-export const print: Effect.Effect<void, never, GateSimulator | Transcript.Transcript> = Effect.gen(function* () {
-  const requests = yield* Effect.flatMap(GateSimulator, (simulator) => simulator.requests)
-  yield* Transcript.write("", "What Gate received (GateSimulator.requests)", "", ...render(requests))
-})
+export const print = ProviderRequests.print(
+  table,
+  Effect.flatMap(GateSimulator, (simulator) => simulator.requests),
+)

@@ -1,22 +1,13 @@
 /**
- * What the Zai simulator received, as a table: each request, from the platform (the adapter, on
- * the auth or the core host) or from the browser, and Zai's answer. It shows what the steps
- * alone cannot: one access token served every call, a token auth is asked for only when a
- * session needs one, and each account the browser reports is read back from Zai before its use
- * is recorded.
+ * What the Zai simulator received: each request, from the platform (the adapter, on the auth or
+ * the core host) or from the browser, and Zai's answer. It shows that one access token served
+ * every call, that a token auth is asked for only when a session needs one, and that each account
+ * the browser reports is read back from Zai before its use is recorded.
  */
 import { type RequestRecord, ZaiSimulator } from "@token-lifecycle/testkit/simulators/zai/ZaiSimulator"
 import * as Effect from "effect/Effect"
 import * as Format from "./Format.js"
-import * as Table from "./Table.js"
-import * as Transcript from "./Transcript.js"
-
-const columns: ReadonlyArray<Table.Column> = [
-  { header: "time" },
-  { header: "from" },
-  { header: "request" },
-  { header: "answer" },
-]
+import * as ProviderRequests from "./ProviderRequests.js"
 
 /** `GET /card_accounts/3f2a9c1d…77e3/users`: long ids by their ends. */
 const shortPath = (path: string): string =>
@@ -31,21 +22,15 @@ const from: Record<RequestRecord["via"], string> = {
   browser: "browser (PromisePay.js)",
 }
 
-/** The table of these requests, in the order received. */
-export const render = (requests: ReadonlyArray<RequestRecord>): ReadonlyArray<string> =>
-  Table.render(
-    columns,
-    requests.map((record) => [
-      Format.instant(record.receivedAt),
-      from[record.via],
-      `${record.method} ${shortPath(record.path)}`,
-      String(record.status),
-    ]),
-    { indent: "    " },
-  )
+const table: ProviderRequests.RequestTable<RequestRecord> = {
+  provider: "Zai",
+  source: "ZaiSimulator.requests",
+  columns: [{ header: "from" }, { header: "request" }, { header: "answer" }],
+  row: (record) => [from[record.via], `${record.method} ${shortPath(record.path)}`, String(record.status)],
+}
 
 /** Print every request the simulator has received so far. */
-export const print: Effect.Effect<void, never, ZaiSimulator | Transcript.Transcript> = Effect.gen(function* () {
-  const requests = yield* Effect.flatMap(ZaiSimulator, (simulator) => simulator.requests)
-  yield* Transcript.write("", "What Zai received (ZaiSimulator.requests)", "", ...render(requests))
-})
+export const print = ProviderRequests.print(
+  table,
+  Effect.flatMap(ZaiSimulator, (simulator) => simulator.requests),
+)
