@@ -1,37 +1,33 @@
 /**
  * The simulator as an in-process `HttpClient`: requests under its base URL (the organization's
- * sandbox URL unless told otherwise) are answered from the simulator's state, without a socket.
- * A dropped connection is a `RequestError` with reason `Transport`, as a real client reports a
- * reset; a request to any other URL fails the same way.
+ * sandbox URL unless told otherwise) are answered from the simulator's state, without a socket
+ * (see `InProcessHttpClient`).
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as InProcessHttpClient from "../shared/InProcessHttpClient.js"
-import { RebillySimulator, type RebillySimulatorOptions, layer as simulatorLayer } from "./RebillySimulator.js"
+import * as SimulatorLayers from "../shared/SimulatorLayers.js"
+import { RebillySimulator, layer as simulatorLayer } from "./RebillySimulator.js"
 
 export interface RebillyHttpClientOptions {
   /** The base URL the client answers for. Default the simulator's own (`RebillySimulator.baseUrl`). */
   readonly baseUrl?: string
 }
 
-/** An `HttpClient` backed by the `RebillySimulator` in context. */
-export const make = (
-  options?: RebillyHttpClientOptions,
-): Effect.Effect<HttpClient.HttpClient, never, RebillySimulator> =>
-  Effect.map(RebillySimulator, (simulator) =>
+const layers = SimulatorLayers.inProcess(
+  RebillySimulator,
+  simulatorLayer,
+  (simulator, options?: RebillyHttpClientOptions) =>
     InProcessHttpClient.make(simulator.handle, options?.baseUrl ?? simulator.baseUrl),
-  )
+)
+
+/** An `HttpClient` backed by the `RebillySimulator` in context. */
+export const make = layers.make
 
 /** `HttpClient.HttpClient` answered by the `RebillySimulator` in context. */
-export const layer = (
-  options?: RebillyHttpClientOptions,
-): Layer.Layer<HttpClient.HttpClient, never, RebillySimulator> => Layer.effect(HttpClient.HttpClient, make(options))
+export const layer = layers.layer
 
-/** A fresh simulator and an `HttpClient` in front of it, in one layer. */
-export const layerWithSimulator = (
-  options: RebillySimulatorOptions & RebillyHttpClientOptions = {},
-): Layer.Layer<HttpClient.HttpClient | RebillySimulator> =>
-  layer(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }).pipe(
-    Layer.provideMerge(simulatorLayer(options)),
-  )
+/**
+ * A fresh simulator and an `HttpClient` in front of it, in one layer (the default organization
+ * when no options are given). A `baseUrl` is both the client's and the one the simulator's
+ * links name.
+ */
+export const layerWithSimulator = layers.layerWithSimulator

@@ -4,30 +4,20 @@
  * its layer's scope is open. Give a client `${baseUrl}/organizations/${organizationId}` as its
  * base URL, or the bare `baseUrl` (then paths are `/tokens…`, as on a mock server).
  */
-import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as LoopbackServer from "../shared/LoopbackServer.js"
-import { RebillySimulator, type RebillySimulatorOptions, layer as simulatorLayer } from "./RebillySimulator.js"
+import type * as LoopbackServer from "../shared/LoopbackServer.js"
+import * as SimulatorLayers from "../shared/SimulatorLayers.js"
+import { RebillySimulator, layer as simulatorLayer } from "./RebillySimulator.js"
 
 export class RebillyServer extends Context.Tag("@token-lifecycle/testkit/RebillyServer")<
   RebillyServer,
   LoopbackServer.LoopbackServerService
 >() {}
 
-/** Serves the `RebillySimulator` in context on 127.0.0.1 (a free port unless `port` is given). */
-export const layer = (options?: {
-  readonly port?: number
-}): Layer.Layer<RebillyServer, HttpServerError.ServeError, RebillySimulator> =>
-  LoopbackServer.layer(
-    RebillyServer,
-    Effect.map(RebillySimulator, (simulator) => simulator.handle),
-    options,
-  )
+const layers = SimulatorLayers.loopback(RebillyServer, RebillySimulator, simulatorLayer)
 
-/** A fresh simulator served over HTTP, in one layer. */
-export const layerWithSimulator = (
-  options: RebillySimulatorOptions & { readonly port?: number } = {},
-): Layer.Layer<RebillyServer | RebillySimulator, HttpServerError.ServeError> =>
-  layer(options.port === undefined ? {} : { port: options.port }).pipe(Layer.provideMerge(simulatorLayer(options)))
+/** Serves the `RebillySimulator` in context on 127.0.0.1 (a free port unless `port` is given). */
+export const layer = layers.layer
+
+/** A fresh simulator served over HTTP, in one layer (the default organization when no options are given). */
+export const layerWithSimulator = layers.layerWithSimulator

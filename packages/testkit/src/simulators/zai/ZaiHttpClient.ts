@@ -5,16 +5,15 @@
  * reason `Transport`, as a real client reports a reset.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as InProcessHttpClient from "../shared/InProcessHttpClient.js"
 import type * as SimulatedHttp from "../shared/SimulatedHttp.js"
+import * as SimulatorLayers from "../shared/SimulatorLayers.js"
 import {
   defaultAuthBaseUrl,
   defaultBaseUrl,
   layer as simulatorLayer,
   ZaiSimulator,
-  type ZaiSimulatorOptions,
+  type ZaiSimulatorService,
 } from "./ZaiSimulator.js"
 
 export interface ZaiHttpClientOptions {
@@ -39,27 +38,28 @@ const serves = (host: Host, url: URL): boolean =>
   url.origin === host.base.origin && (url.pathname === host.path || url.pathname.startsWith(`${host.path}/`))
 
 /**
- * An `HttpClient` backed by the `ZaiSimulator` in context. When both base URLs are the same, it
- * answers as the loopback server does (`/tokens` to the issuer); otherwise the host whose base
- * URL holds the request's, the longer path first.
+ * A client for both hosts. When both base URLs are the same, it answers as the loopback server
+ * does (`/tokens` to the issuer); otherwise the host whose base URL holds the request's, the
+ * longer path first.
  */
-export const make = (options?: ZaiHttpClientOptions): Effect.Effect<HttpClient.HttpClient, never, ZaiSimulator> =>
-  Effect.map(ZaiSimulator, (simulator) => {
-    const auth = hostOf(options?.authBaseUrl ?? defaultAuthBaseUrl, simulator.handleAuth)
-    const core = hostOf(options?.baseUrl ?? defaultBaseUrl, simulator.handleCore)
-    if (auth.base.origin === core.base.origin && auth.path === core.path) {
-      return InProcessHttpClient.make(simulator.handle, core.base.href)
-    }
-    const hosts = [auth, core].sort((a, b) => b.path.length - a.path.length)
-    // Outside both, the core client refuses it as no route.
-    return HttpClient.make((request, url) => (hosts.find((host) => serves(host, url)) ?? core).client.execute(request))
-  })
+const client = (simulator: ZaiSimulatorService, options: ZaiHttpClientOptions | undefined): HttpClient.HttpClient => {
+  const auth = hostOf(options?.authBaseUrl ?? defaultAuthBaseUrl, simulator.handleAuth)
+  const core = hostOf(options?.baseUrl ?? defaultBaseUrl, simulator.handleCore)
+  if (auth.base.origin === core.base.origin && auth.path === core.path) {
+    return InProcessHttpClient.make(simulator.handle, core.base.href)
+  }
+  const hosts = [auth, core].sort((a, b) => b.path.length - a.path.length)
+  // Outside both, the core client refuses it as no route.
+  return HttpClient.make((request, url) => (hosts.find((host) => serves(host, url)) ?? core).client.execute(request))
+}
+
+const layers = SimulatorLayers.inProcess(ZaiSimulator, simulatorLayer, client)
+
+/** An `HttpClient` backed by the `ZaiSimulator` in context. */
+export const make = layers.make
 
 /** `HttpClient.HttpClient` answered by the `ZaiSimulator` in context. */
-export const layer = (options?: ZaiHttpClientOptions): Layer.Layer<HttpClient.HttpClient, never, ZaiSimulator> =>
-  Layer.effect(HttpClient.HttpClient, make(options))
+export const layer = layers.layer
 
 /** A fresh simulator and an `HttpClient` in front of it, in one layer. */
-export const layerWithSimulator = (
-  options: ZaiSimulatorOptions & ZaiHttpClientOptions,
-): Layer.Layer<HttpClient.HttpClient | ZaiSimulator> => layer(options).pipe(Layer.provideMerge(simulatorLayer(options)))
+export const layerWithSimulator = layers.layerWithSimulator

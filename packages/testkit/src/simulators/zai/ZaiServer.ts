@@ -4,30 +4,20 @@
  * the issuer's, every other path the core API's, so a client is given `baseUrl` as both its
  * auth and its core base URL.
  */
-import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as LoopbackServer from "../shared/LoopbackServer.js"
-import { layer as simulatorLayer, ZaiSimulator, type ZaiSimulatorOptions } from "./ZaiSimulator.js"
+import type * as LoopbackServer from "../shared/LoopbackServer.js"
+import * as SimulatorLayers from "../shared/SimulatorLayers.js"
+import { layer as simulatorLayer, ZaiSimulator } from "./ZaiSimulator.js"
 
 export class ZaiServer extends Context.Tag("@token-lifecycle/testkit/ZaiServer")<
   ZaiServer,
   LoopbackServer.LoopbackServerService
 >() {}
 
+const layers = SimulatorLayers.loopback(ZaiServer, ZaiSimulator, simulatorLayer)
+
 /** Serves the `ZaiSimulator` in context on 127.0.0.1 (a free port unless `port` is given). */
-export const layer = (options?: {
-  readonly port?: number
-}): Layer.Layer<ZaiServer, HttpServerError.ServeError, ZaiSimulator> =>
-  LoopbackServer.layer(
-    ZaiServer,
-    Effect.map(ZaiSimulator, (simulator) => simulator.handle),
-    options,
-  )
+export const layer = layers.layer
 
 /** A fresh simulator served over HTTP, in one layer. */
-export const layerWithSimulator = (
-  options: ZaiSimulatorOptions & { readonly port?: number },
-): Layer.Layer<ZaiServer | ZaiSimulator, HttpServerError.ServeError> =>
-  layer(options).pipe(Layer.provideMerge(simulatorLayer(options)))
+export const layerWithSimulator = layers.layerWithSimulator
