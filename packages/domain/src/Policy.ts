@@ -105,5 +105,22 @@ export const komoju: LifecyclePolicy = {
   answer: "synchronous",
 }
 
+/**
+ * A KOMOJU customer: the long-term form a single-use KOMOJU token is converted into
+ * (`POST /customers`). Pays again and again, does not lapse with time (the merchant replaces its
+ * card rather than KOMOJU ending it), deleted by the merchant (`DELETE /customers/{id}`), a new
+ * customer for every conversion, and in the answer.
+ */
+export const komojuCustomer: LifecyclePolicy = {
+  name: "komoju-customer",
+  provider: provider("komoju"),
+  maxUses: null,
+  timeToLive: sameForAll(null),
+  endsWithCardExpiry: false,
+  revocable: true,
+  sameCard: "new-token",
+  answer: "synchronous",
+}
+
 /** Whether tokens under this policy are deduplicated by card (at most one live token per card). */
 export const deduplicatesByCard = (policy: LifecyclePolicy): boolean => policy.sameCard === "refresh-expiry"

@@ -118,12 +118,13 @@ export const secret: fc.Arbitrary<string> = fc.string({
   maxLength: 48,
 })
 
-/** The four provider policies, Zai's with any card lifetime from 1 minute to 4 hours. */
+/** The providers' policies (KOMOJU's customers included), Zai's with any card lifetime from 1 minute to 4 hours. */
 export const policy: fc.Arbitrary<Policy.LifecyclePolicy> = fc.oneof(
   fc.integer({ min: 60_000, max: 4 * 3_600_000 }).map((ms) => Policy.zai({ cardTimeToLive: ms })),
   fc.constant(Policy.gate),
   fc.constant(Policy.rebilly),
   fc.constant(Policy.komoju),
+  fc.constant(Policy.komojuCustomer),
 )
 
 /** 2026-01-01T00:00:00Z: the epoch of generated times. */

@@ -43,7 +43,7 @@ const day = 24 * hour
 // Policies
 // ---------------------------------------------------------------------------
 
-/** The four providers' policies; Zai's with any lifetime from 1 minute to 4 hours per type. */
+/** The providers' policies (KOMOJU's customers included); Zai's with any lifetime from 1 minute to 4 hours per type. */
 export const providerPolicy: fc.Arbitrary<Policy.LifecyclePolicy> = fc.oneof(
   fc
     .tuple(fc.integer({ min: minute, max: 4 * hour }), fc.integer({ min: minute, max: 4 * hour }))
@@ -51,6 +51,7 @@ export const providerPolicy: fc.Arbitrary<Policy.LifecyclePolicy> = fc.oneof(
   fc.constant(Policy.gate),
   fc.constant(Policy.rebilly),
   fc.constant(Policy.komoju),
+  fc.constant(Policy.komojuCustomer),
 )
 
 const timeToLive: fc.Arbitrary<number | null> = fc.oneof(
@@ -74,7 +75,7 @@ export const anyPolicy: fc.Arbitrary<Policy.LifecyclePolicy> = fc.record(
   plain,
 )
 
-/** Mostly the four real policies, sometimes an arbitrary one. */
+/** Mostly the real policies, sometimes an arbitrary one. */
 export const policy: fc.Arbitrary<Policy.LifecyclePolicy> = fc.oneof(
   { weight: 4, arbitrary: providerPolicy },
   { weight: 1, arbitrary: anyPolicy },
