@@ -9,6 +9,7 @@ import type { TokenKey } from "@token-lifecycle/domain/Identifiers"
 import type { Money } from "@token-lifecycle/domain/TokenGateway"
 import { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import { GateSimulator } from "@token-lifecycle/testkit/simulators/gate/GateSimulator"
+import type { Delivery } from "@token-lifecycle/testkit/simulators/shared/Outbox"
 import * as Effect from "effect/Effect"
 import * as AuditTrail from "../AuditTrail.js"
 import * as Cards from "../Cards.js"
@@ -49,11 +50,11 @@ const parts: ReadonlyArray<readonly [string, string]> = [
 ]
 
 /** Gate's token callback with its status changed and its signature kept, as a forger would post it. */
-const forge = (rawBody: string, tokenStatus: string): Effect.Effect<string> =>
+const forge = (delivery: Delivery, tokenStatus: string): Effect.Effect<Delivery> =>
   Effect.suspend(() => {
-    const body: unknown = JSON.parse(rawBody)
+    const body: unknown = JSON.parse(delivery.body)
     return typeof body === "object" && body !== null && "token_status" in body
-      ? Effect.succeed(JSON.stringify({ ...body, token_status: tokenStatus }))
+      ? Effect.succeed({ headers: delivery.headers, body: JSON.stringify({ ...body, token_status: tokenStatus }) })
       : Effect.dieMessage("the callback to forge is not a token callback")
   })
 
@@ -106,7 +107,7 @@ export const scenario = Effect.gen(function* () {
   yield* callsBack()
 
   yield* Narration.pause(step)
-  const forged = yield* forge(issued.body, "revoke")
+  const forged = yield* forge(issued, "revoke")
   yield* webhook.post(forged, "someone posts the token callback, active changed to revoke")
   yield* Narration.pause(step)
   yield* Narration.perform(`look up ${key} after the forged callback`, lifecycle.get(key), Describe.token)

@@ -9,6 +9,7 @@
 import type { TokenKey } from "@token-lifecycle/domain/Identifiers"
 import { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import { KomojuSimulator } from "@token-lifecycle/testkit/simulators/komoju/KomojuSimulator"
+import type { Delivery } from "@token-lifecycle/testkit/simulators/shared/Outbox"
 import * as Effect from "effect/Effect"
 import * as AuditTrail from "../AuditTrail.js"
 import * as Cards from "../Cards.js"
@@ -50,10 +51,7 @@ const parts: ReadonlyArray<readonly [string, string]> = [
  * A delivery rewritten by someone who wants another token spent: its body names `tokenId`, its
  * headers (the signature among them) are kept as they came.
  */
-const retarget = (
-  delivery: { readonly headers: Readonly<Record<string, string>>; readonly body: string },
-  tokenId: string,
-) =>
+const retarget = (delivery: Delivery, tokenId: string): Effect.Effect<Delivery> =>
   Effect.suspend(() => {
     const body: unknown = JSON.parse(delivery.body)
     if (typeof body !== "object" || body === null || !("data" in body)) {
