@@ -1,8 +1,13 @@
 /**
- * The bytes an adapter puts on the wire, captured once so plain undici can send them again as
- * the baseline: an undici `Agent` that records what it dispatches, to hand to
- * `NodeHttpClient.layerUndiciWithoutDispatcher`.
+ * The bytes an adapter puts on the wire, captured so plain undici can send them again as the
+ * baseline: an undici `Agent` that records what it dispatches, handed to an adapter of its own
+ * through `NodeHttpClient.layerUndiciWithoutDispatcher`.
  */
+import type { HttpClient } from "@effect/platform/HttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import { Agent, type Dispatcher } from "undici"
 
 /** What undici was asked to send: method, path, headers and body, as the adapter gave them. */
@@ -14,7 +19,7 @@ export interface WireRequest {
 }
 
 /** An undici `Agent` that records every request it dispatches, in order. */
-export class CapturingAgent extends Agent {
+class CapturingAgent extends Agent {
   readonly captured: Array<WireRequest> = []
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const headers: Record<string, string> = {}
@@ -33,11 +38,31 @@ export class CapturingAgent extends Agent {
     this.captured.push({ method: options.method, path: options.path, headers, body })
     return super.dispatch(options, handler)
   }
+}
 
-  /** The last request dispatched; throws when there was none. */
-  get last(): WireRequest {
-    const last = this.captured.at(-1)
-    if (last === undefined) throw new Error("no request was captured")
-    return last
+/**
+ * Runs `effect` on the adapter `layer` builds over a recording dispatcher of its own (then
+ * disposed): what it returned, and every request it dispatched, in order.
+ */
+export const capture = async <R, E, A, F>(
+  layer: Layer.Layer<R, E, HttpClient>,
+  effect: Effect.Effect<A, F, R>,
+): Promise<{ readonly value: A; readonly requests: ReadonlyArray<WireRequest> }> => {
+  const capturing = new CapturingAgent()
+  const runtime = ManagedRuntime.make(
+    layer.pipe(
+      Layer.provide(
+        NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
+          Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, capturing as Dispatcher)),
+        ),
+      ),
+    ),
+  )
+  try {
+    const value = await runtime.runPromise(effect)
+    return { value, requests: capturing.captured }
+  } finally {
+    await runtime.dispose()
+    await capturing.close()
   }
 }

@@ -21,7 +21,7 @@ import { ProviderProtocolError } from "@token-lifecycle/domain/GatewayError"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as undici from "undici"
-import { issueRequest, type Loopback } from "./gate-roundtrip-loopback.js"
+import { issueRequest, type Setting } from "./gate-roundtrip-loopback.js"
 import type { Client } from "./roundtrip.js"
 
 /** Gate's "registered" answer, as the adapter's wire module reads it. */
@@ -42,7 +42,7 @@ const accepted = (status: number, text: string, who: string): void => {
 /** Headers that carry the adapter's trace context: sent again verbatim by undici, left to Effect otherwise. */
 const traceHeaders = new Set(["traceparent", "b3", "tracestate"])
 
-export const make = async (loopback: Loopback): Promise<ReadonlyArray<Client>> => {
+export const make = async (loopback: Setting): Promise<ReadonlyArray<Client>> => {
   const { captured, run } = loopback
   const url = new URL(captured.path, loopback.baseUrl)
   const body = captured.body

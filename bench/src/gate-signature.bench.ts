@@ -8,7 +8,6 @@
  * so the timer's own cost is negligible, and figures come from the median sample. Ratios to the
  * floor, measured in the same run, are what to compare between machines.
  */
-import { availableParallelism, cpus } from "node:os"
 import { Bench } from "tinybench"
 import * as Signers from "./gate-signing.js"
 import * as Report from "./report.js"
@@ -51,10 +50,7 @@ for (const m of measured) {
   if (m.run(2) !== expected) throw new Error(`benchmark self-check failed: "${m.name}" signs the body differently`)
 }
 
-const cpu = cpus()[0]?.model ?? "unknown CPU"
-console.log(
-  `token-lifecycle Gate signature benchmark · node ${process.version} · ${availableParallelism()} CPUs (${cpu}) · one thread`,
-)
+console.log(`token-lifecycle Gate signature benchmark · ${Report.machine()} · one thread`)
 console.log(
   `tokenize body: ${Signers.canonicalTokenize.split(";").length} fields, canonical string of ${Signers.canonicalTokenize.length} characters; every signer gives the same signature`,
 )

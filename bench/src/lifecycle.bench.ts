@@ -9,7 +9,6 @@
  * sample, which a noisy neighbour disturbs least. Ratios to the baseline, measured in the
  * same run, are what to compare between machines.
  */
-import { availableParallelism, cpus } from "node:os"
 import { replay } from "@token-lifecycle/domain/Lifecycle"
 import { Bench } from "tinybench"
 import * as Report from "./report.js"
@@ -46,10 +45,7 @@ const measure = (options: ConstructorParameters<typeof Bench>[0], measured: Read
   })
 }
 
-const cpu = cpus()[0]?.model ?? "unknown CPU"
-console.log(
-  `token-lifecycle benchmark · node ${process.version} · ${availableParallelism()} CPUs (${cpu}) · one thread`,
-)
+console.log(`token-lifecycle benchmark · ${Report.machine()} · one thread`)
 console.log("")
 
 // ---------------------------------------------------------------------------

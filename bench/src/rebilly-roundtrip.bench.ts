@@ -2,8 +2,7 @@
  * `npm run bench:rebilly-roundtrip`: creating one Rebilly card token over loopback HTTP, through
  * the adapter, through the official `rebilly-js-sdk`, and through plain undici, in one run.
  *
- * The testkit's Rebilly simulator serves on 127.0.0.1 in this process (see
- * `rebilly-roundtrip-loopback.ts`). The adapter's call is `gateway.issue` on a cached runtime: the
+ * The testkit's Rebilly simulator serves on 127.0.0.1 (see `rebilly-roundtrip-loopback.ts`). The adapter's call is `gateway.issue` on a cached runtime: the
  * checks made before sending, the body with its spec limits, the credential the operation
  * accepts, the request through `NodeHttpClient.layerUndici`, the answer decoded and checked to be
  * a fresh token for the card sent. The SDK's is `paymentTokens.create({data})` on one
@@ -12,26 +11,28 @@
  * once), its body read to the end. An informational row times the adapter's `RebillyClient`
  * (the same request, no port mapping).
  *
- * Method (warm-up, rotated turns, renewals, latency table, throughput at one concurrency):
- * `roundtrip.ts`. Targets: the adapter's throughput at least 1.5 times the SDK's, and its p50
- * latency within 1.25 times plain undici's. Before measuring, every client must be answered
- * with a new token; every timed answer is checked too, and every round the simulator must have
+ * Method (checks, warm-up, rotated turns, renewals, latency table, throughput at one
+ * concurrency): `roundtrip.ts`. Targets: the adapter's throughput at least 1.5 times the SDK's
+ * and within 1.25 times plain undici's, and its p50 latency within 1.25 times plain undici's.
+ * Every client must be answered with a new token, and every round the simulator must have
  * minted exactly one token per request.
  */
 import * as Redacted from "effect/Redacted"
 import RebillyAPI from "rebilly-js-sdk"
 import * as undici from "undici"
-import * as Loopback from "./rebilly-roundtrip-loopback.js"
+import * as Loopback from "./loopback.js"
+import * as Setting from "./rebilly-roundtrip-loopback.js"
+import { organizationId, secretKey } from "./rebilly-roundtrip-simulator.js"
 import * as Report from "./report.js"
 import * as Roundtrip from "./roundtrip.js"
 
-const loopback = await Loopback.start()
+const loopback = await Setting.start(Loopback.placement("worker"))
 const { captured } = loopback
-const url = new URL(captured.path, loopback.origin)
+const url = new URL(captured.path, loopback.baseUrl)
 Roundtrip.check(url.hostname === "127.0.0.1", "the simulator serves on 127.0.0.1")
 const body = captured.body
 if (body === undefined) throw new Error("the token creation was captured without its body")
-const card = Loopback.issueRequest.card
+const card = Setting.issueRequest.card
 if (card === undefined) throw new Error("the benchmark's request has no card")
 
 const rawOnce = async () => {
@@ -43,11 +44,11 @@ const rawOnce = async () => {
 }
 
 const sdk = RebillyAPI({
-  apiKey: Redacted.value(Loopback.secretKey),
+  apiKey: Redacted.value(secretKey),
   sandbox: true,
   timeout: 10_000,
-  organizationId: Loopback.organizationId,
-  urls: { live: loopback.origin, sandbox: loopback.origin },
+  organizationId,
+  urls: { live: loopback.baseUrl, sandbox: loopback.baseUrl },
 })
 /** The body the SDK sends: the adapter's, as data. */
 const data = JSON.parse(new TextDecoder().decode(body))
@@ -61,7 +62,7 @@ const sdkOnce = async () => {
 }
 
 const adapterOnce = async () => {
-  const outcome = await loopback.run(loopback.gateway.issue(Loopback.issueRequest))
+  const outcome = await loopback.run(loopback.gateway.issue(Setting.issueRequest))
   if (outcome._tag !== "Issued" || outcome.tokenId.length === 0) throw new Error("the adapter: no token was issued")
 }
 
@@ -85,51 +86,25 @@ const clients: ReadonlyArray<Roundtrip.Client> = [
   { name: "part: RebillyClient.createToken", role: "informational", once: clientOnce },
 ]
 
-/** The current simulator minted `requests` tokens: one per request, none refused. */
-const checkMinted = async (requests: number) => {
-  Roundtrip.check((await loopback.minted()) === requests, "the simulator minted one token per request")
-}
+await Roundtrip.answeredOnce(clients, loopback.verified)
 
-// Every client must be answered with a new token (each throws otherwise) before anything is measured.
-await loopback.renew()
-for (const client of clients) await client.once()
-await checkMinted(clients.length)
-
-console.log(`token-lifecycle Rebilly round-trip benchmark · ${Roundtrip.machine()}`)
-console.log(
+Roundtrip.introduce(
+  "Rebilly round-trip benchmark",
+  loopback.simulator.placement,
   `card token creation ${captured.method} ${url.pathname} on ${url.origin}: a ${body.length}-byte body with the secret key; every client answered with a new token`,
 )
-console.log("")
 
-const renewal = {
-  every: 100,
-  run: async (requests: number) => {
-    await checkMinted(requests)
-    await loopback.renew()
-  },
-}
-
-await loopback.renew()
-await Roundtrip.latency({
-  call: "one token-creation round trip on loopback",
-  clients,
-  warmupTurns: 300,
-  turns: 2_000,
-  // The simulator is replaced by a fresh one every 100 turns.
-  renewal,
-  targetRatioAtP50: 1.25,
-})
+await Roundtrip.latency({ call: "one token-creation round trip on loopback", clients, simulator: loopback.verified })
 console.log("")
 
 const concurrency = 16
-await loopback.renew()
 const rates = await Roundtrip.throughput({
   call: "token creations per second on loopback",
   clients,
   concurrency,
   requests: 2_000,
   rounds: 5,
-  afterRound: renewal.run,
+  simulator: loopback.verified,
 })
 const rateOf = (name: string) => {
   const client = clients.find((c) => c.name.startsWith(name))

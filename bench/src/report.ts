@@ -1,7 +1,14 @@
-import type { Task } from "tinybench"
 /**
- * Plain-text tables for the benchmark's results.
+ * Plain-text tables for the benchmark's results, and the machine they ran on.
  */
+import { availableParallelism, cpus, loadavg } from "node:os"
+import type { Task } from "tinybench"
+
+/** Node's version, the CPUs and the load average, for the first line of a report. */
+export const machine = (): string =>
+  `node ${process.version} · ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "unknown CPU"}) · load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ")} at ${new Date().toISOString().slice(11, 16)} UTC`
 
 export type Row = ReadonlyArray<string>
 

@@ -3,15 +3,17 @@
  * loopback simulator, in one run, each compared with a baseline measured beside it (plain
  * undici sending the very bytes the adapter sends).
  *
- * Latency: requests go one at a time, after a warm-up. Each turn sends one request per client,
- * the order rotated by one every turn, and times each request on its own; every `every` turns
- * the setting may renew its simulator (outside the timed calls) so growing logs do not slow
- * the later turns. Throughput: each client in turn keeps `concurrency` requests in flight for a
- * fixed number of requests. Ratios to the baseline, measured in the same run, are what to compare
- * between machines.
+ * Before anything is measured, every client must be answered as expected once, and the
+ * simulator must have answered exactly those requests. Latency: requests go one at a time, after
+ * a warm-up. Each turn sends one request per client, the order rotated by one every turn, and
+ * times each request on its own; every `renewEvery` turns the simulator's answers are checked and
+ * it is renewed (outside the timed calls) so growing logs do not slow the later turns.
+ * Throughput: each client in turn keeps `concurrency` requests in flight for a fixed number of
+ * requests, the simulator checked and renewed after each round. Ratios to the baseline, measured
+ * in the same run, are what to compare between machines.
  */
-import { availableParallelism, cpus, loadavg } from "node:os"
 import { performance } from "node:perf_hooks"
+import type { Placement } from "./renewable.js"
 import * as Report from "./report.js"
 
 export type Role = "baseline" | "target" | "informational"
@@ -23,22 +25,32 @@ export interface Client {
   readonly once: () => Promise<void>
 }
 
-export interface Renewal {
-  /** Turns between renewals. */
-  readonly every: number
-  /** Checks the simulator answered everything, then replaces it; `requests` is what it should have answered. */
-  readonly run: (requests: number) => Promise<void>
+/** The simulator the clients call, as the method drives it. */
+export interface Simulator {
+  /** Throws unless the current simulator answered exactly `requests` requests, each as expected. */
+  readonly verify: (requests: number) => Promise<void>
+  /** Replaces the simulator with a fresh one. */
+  readonly renew: () => Promise<void>
 }
 
 export const check = (holds: boolean, what: string): void => {
   if (!holds) throw new Error(`benchmark self-check failed: ${what}`)
 }
 
-/** The machine, for the first line of a report. */
-export const machine = (): string =>
-  `node ${process.version} · ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "unknown CPU"}) · load average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(", ")}`
+/** The report's first lines: the benchmark, the machine, where the simulator serves; then what one request is. */
+export const introduce = (benchmark: string, placement: Placement, request: string): void => {
+  const where = placement === "worker" ? "a worker thread" : "the clients' thread"
+  console.log(`token-lifecycle ${benchmark} · ${Report.machine()} · simulator in ${where}`)
+  console.log(request)
+  console.log("")
+}
+
+/** Every client once, against a fresh simulator: each must be answered, and the simulator must have answered them all. */
+export const answeredOnce = async (clients: ReadonlyArray<Client>, simulator: Simulator): Promise<void> => {
+  await simulator.renew()
+  for (const client of clients) await client.once()
+  await simulator.verify(clients.length)
+}
 
 const roles = (clients: ReadonlyArray<Client>) => {
   const baseline = clients.find((c) => c.role === "baseline")
@@ -80,16 +92,21 @@ export interface LatencyOptions {
   /** What one call is, for the report ("one tokenize round trip on loopback"). */
   readonly call: string
   readonly clients: ReadonlyArray<Client>
-  readonly warmupTurns: number
-  readonly turns: number
-  readonly renewal?: Renewal
-  /** The most the target's p50 may be, as a multiple of the baseline's. */
-  readonly targetRatioAtP50: number
+  readonly simulator: Simulator
+  /** 500 unless given. */
+  readonly warmupTurns?: number
+  /** 2,000 unless given. */
+  readonly turns?: number
+  /** Turns between renewals of the simulator: 100 unless given. */
+  readonly renewEvery?: number
+  /** The most the target's p50 may be, as a multiple of the baseline's: 1.25 unless given. */
+  readonly targetRatioAtP50?: number
 }
 
 /** Times every client, prints the table and the verdict, and returns the target's p50 ratio to the baseline. */
 export const latency = async (options: LatencyOptions): Promise<number> => {
-  const { clients, renewal } = options
+  const { clients, simulator } = options
+  const { warmupTurns = 500, turns = 2_000, renewEvery = 100, targetRatioAtP50 = 1.25 } = options
   const { baseline, target } = roles(clients)
   const samples = clients.map(() => [] as Array<number>)
 
@@ -104,16 +121,20 @@ export const latency = async (options: LatencyOptions): Promise<number> => {
         const elapsed = performance.now() - start
         if (record) samples[i]?.push(elapsed)
       }
-      if (renewal !== undefined && (turn + 1) % renewal.every === 0) await renewal.run(renewal.every * clients.length)
+      if ((turn + 1) % renewEvery === 0) {
+        await simulator.verify(renewEvery * clients.length)
+        await simulator.renew()
+      }
     }
   }
 
+  await simulator.renew()
   const started = performance.now()
-  await runTurns(options.warmupTurns, false)
-  await runTurns(options.turns, true)
+  await runTurns(warmupTurns, false)
+  await runTurns(turns, true)
   const elapsed = performance.now() - started
   check(
-    samples.every((s) => s.length === options.turns),
+    samples.every((s) => s.length === turns),
     "every client was timed once per turn",
   )
 
@@ -122,7 +143,7 @@ export const latency = async (options: LatencyOptions): Promise<number> => {
   const measured = results.find((r) => r.client === target)
   if (base === undefined || measured === undefined) throw new Error("no baseline or no target")
   console.log(
-    `${options.call}, ${Report.count(options.turns)} timed requests per client, one at a time (after ${Report.count(options.warmupTurns)} each to warm up), ${Report.millis(elapsed)} in all`,
+    `${options.call}, ${Report.count(turns)} timed requests per client, one at a time (after ${Report.count(warmupTurns)} each to warm up), ${Report.millis(elapsed)} in all`,
   )
   console.log(
     Report.table(
@@ -141,7 +162,7 @@ export const latency = async (options: LatencyOptions): Promise<number> => {
   )
   const atP50 = measured.p50 / base.p50
   console.log(
-    `  ${atP50 <= options.targetRatioAtP50 ? "meets" : "MISSES"} the target of ${Report.ratio(options.targetRatioAtP50)} the baseline at p50 at ${Report.ratio(atP50)}: ${target.name}`,
+    `  ${atP50 <= targetRatioAtP50 ? "meets" : "MISSES"} the target of ${Report.ratio(targetRatioAtP50)} the baseline at p50 at ${Report.ratio(atP50)}: ${target.name}`,
   )
   return atP50
 }
@@ -155,8 +176,8 @@ export interface ThroughputOptions {
   readonly requests: number
   /** Rounds per client, the clients taking turns round by round. */
   readonly rounds: number
-  /** Called after every client's round (outside the timing), with the requests it should have answered. */
-  readonly afterRound?: (requests: number) => Promise<void>
+  /** Checked and renewed after every client's round, outside the timing. */
+  readonly simulator: Simulator
 }
 
 /** `requests` calls with `concurrency` in flight; the elapsed milliseconds. */
@@ -178,6 +199,7 @@ export const throughput = async (options: ThroughputOptions): Promise<ReadonlyMa
   const { clients } = options
   const { baseline } = roles(clients)
   const rates = clients.map(() => [] as Array<number>)
+  await options.simulator.renew()
   for (let round = -1; round < options.rounds; round++) {
     for (let k = 0; k < clients.length; k++) {
       const i = (Math.max(round, 0) + k) % clients.length
@@ -185,7 +207,8 @@ export const throughput = async (options: ThroughputOptions): Promise<ReadonlyMa
       if (client === undefined) continue
       const elapsed = await burst(client, options.requests, options.concurrency)
       if (round >= 0) rates[i]?.push((options.requests / elapsed) * 1000)
-      await options.afterRound?.(options.requests)
+      await options.simulator.verify(options.requests)
+      await options.simulator.renew()
     }
   }
   const medians = new Map(clients.map((client, i) => [client, summarise(rates[i] ?? []).p50] as const))

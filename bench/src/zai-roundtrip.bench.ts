@@ -6,11 +6,11 @@
  * from the shared cache, the request through `ProviderHttp` over `NodeHttpClient.layerUndici`, the
  * answer decoded and its echo checked. The baseline is `undici.request` of the very bytes the
  * adapter sends (method, path, headers with the bearer token, body), its body read to the end.
- * Informational rows time the layers in between: Effect's `HttpClient` executing the same bytes,
- * and `ZaiCore.call` (bearer from the cache, `ProviderHttp`, decoding) without the gateway.
+ * Informational rows time the layers in between: Effect's `HttpClient` executing the same bytes
+ * (untraced, as `ProviderHttp` runs when no tracer is installed), and `ZaiCore.call` (bearer from the cache, `ProviderHttp`, decoding) without the gateway.
  *
- * Method (warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`. Before measuring,
- * every client must get a 200 with a token auth; every timed answer is checked too.
+ * Method (checks, warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`. Every client
+ * must get a 200 with a token auth, and the simulator must have issued one for every request.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -18,10 +18,11 @@ import * as ZaiCore from "@token-lifecycle/adapters-zai/ZaiCore"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as undici from "undici"
+import * as Loopback from "./loopback.js"
 import * as Roundtrip from "./roundtrip.js"
-import * as Loopback from "./zai-roundtrip-loopback.js"
+import * as Setting from "./zai-roundtrip-loopback.js"
 
-const loopback = await Loopback.start()
+const loopback = await Setting.start(Loopback.placement("thread"))
 const { run } = loopback
 
 /** A 200 whose body is a token auth. */
@@ -59,6 +60,7 @@ const httpClientOnce = () => {
       )
       .pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => issued(response.status, text, "HttpClient"))),
+        Effect.withTracerEnabled(false),
       ),
   )
 }
@@ -80,14 +82,14 @@ const coreOnce = () =>
   )
 
 const adapterOnce = async () => {
-  const outcome = await run(loopback.gateway.issue(Loopback.issueRequest))
+  const outcome = await run(loopback.gateway.issue(Setting.issueRequest))
   if (outcome._tag !== "Issued") throw new Error("the adapter's token auth was not issued")
 }
 
 const clients: ReadonlyArray<Roundtrip.Client> = [
   { name: "baseline: undici.request of the same bytes", role: "baseline", once: rawOnce },
   { name: "adapter: gateway.issue (ZaiGateway, cached access token, layerUndici)", role: "target", once: adapterOnce },
-  { name: "part: Effect HttpClient.execute, same bytes", role: "informational", once: httpClientOnce },
+  { name: "part: Effect HttpClient.execute, same bytes, untraced", role: "informational", once: httpClientOnce },
   {
     name: "part: ZaiCore.call (bearer from the cache, ProviderHttp)",
     role: "informational",
@@ -95,34 +97,19 @@ const clients: ReadonlyArray<Roundtrip.Client> = [
   },
 ]
 
-// Every client must be answered 200 with a token auth (each throws otherwise) before anything is measured.
-await loopback.renew()
-for (const client of clients) await client.once()
-Roundtrip.check((await loopback.answered()) === clients.length + 1, "the simulator issued one token auth per client")
+await Roundtrip.answeredOnce(clients, loopback.verified)
 
 const url = urlOf()
-console.log(`token-lifecycle Zai round-trip benchmark · ${Roundtrip.machine()}`)
-console.log(
+Roundtrip.introduce(
+  "Zai round-trip benchmark",
+  loopback.simulator.placement,
   `token auth ${url.pathname} on ${url.origin}: a ${bodyOf().length}-byte body with a bearer token; every client answered 200 with a token auth`,
 )
-console.log("")
 
-await loopback.renew()
 await Roundtrip.latency({
   call: "one token-auth round trip on loopback, access token cached",
   clients,
-  warmupTurns: 500,
-  turns: 2_000,
-  // A fresh simulator, seeded alike, every 100 turns; the user and the capture are made again outside the timing.
-  renewal: {
-    every: 100,
-    run: async (requests) => {
-      // One more: the capture made at the previous renewal.
-      Roundtrip.check((await loopback.answered()) === requests + 1, "the simulator issued every token auth")
-      await loopback.renew()
-    },
-  },
-  targetRatioAtP50: 1.25,
+  simulator: loopback.verified,
 })
 await loopback.dispose()
 await undici.getGlobalDispatcher().close()
