@@ -3,38 +3,15 @@
  * prints is checked against what it printed, and what KOMOJU received against the story.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as KomojuSandbox from "../src/KomojuSandbox.js"
 import * as KomojuEndToEnd from "../src/scenarios/KomojuEndToEnd.js"
-import * as Transcript from "../src/Transcript.js"
-
-const runSection = async (): Promise<ReadonlyArray<string>> => {
-  const lines: Array<string> = []
-  await Effect.runPromise(KomojuEndToEnd.scenario.pipe(Effect.provide(Transcript.layer((line) => lines.push(line)))))
-  return lines
-}
+import { eventsOf, outcomeOf, printed, tableUnder, trailOf } from "./Printed.js"
 
 let lines: ReadonlyArray<string> = []
 beforeAll(async () => {
-  lines = await runSection()
+  lines = await printed(KomojuEndToEnd.scenario)
 })
-
-/** The outcome printed under the first step whose line (after its instant) matches `action`. */
-const after = (action: RegExp): string => {
-  const at = lines.findIndex((line) => /^\d{4}-\d{2}-\d{2}T\S+ {2}/.test(line) && action.test(line))
-  expect(at, `a step matching ${action}`).toBeGreaterThanOrEqual(0)
-  return (lines[at + 1] ?? "").trim()
-}
-
-/** The rows of the table printed under `title`, as cells, up to the first blank line. */
-const tableUnder = (title: string): ReadonlyArray<ReadonlyArray<string>> => {
-  const at = lines.findIndex((line) => line.trim() === title)
-  expect(at, `a table under "${title}"`).toBeGreaterThanOrEqual(0)
-  const rows = lines.slice(at + 4)
-  const end = rows.indexOf("")
-  return (end === -1 ? rows : rows.slice(0, end)).map((row) => row.trim().split(/\s{2,}/))
-}
 
 describe("KOMOJU, end to end against the simulator", () => {
   it("prints its heading and the parts it runs on", () => {
@@ -43,40 +20,44 @@ describe("KOMOJU, end to end against the simulator", () => {
   })
 
   it("a token is issued from KOMOJU's answer, to lapse 24 hours after KOMOJU made it, and pays once", () => {
-    expect(after(/issue a token for cus-sato/)).toMatch(
+    expect(outcomeOf(lines, /issue a token for cus-sato/)).toMatch(
       /^→ key-1 Active · token tok_\S+ · expires 2025-03-15T09:00:00Z$/,
     )
-    expect(after(/use key-1: cus-sato pays ¥4,800 for order-3101/)).toMatch(
+    expect(outcomeOf(lines, /use key-1: cus-sato pays ¥4,800 for order-3101/)).toMatch(
       /^→ key-1 Used · used 1 of 1 · receipt \S+ \(succeeded\)$/,
     )
   })
 
   it("KOMOJU's webhook for the payment comes twice: the first finds the use on record, the second is a duplicate", () => {
-    expect(after(/KOMOJU posts a webhook: payment\.captured .* \(captured\) · names token tok_/)).toBe(
+    expect(outcomeOf(lines, /KOMOJU posts a webhook: payment\.captured .* \(captured\) · names token tok_/)).toBe(
       "→ 200 · ignored (already-final): the token's life had already ended",
     )
-    expect(after(/KOMOJU posts the same delivery again: payment\.captured/)).toBe(
+    expect(outcomeOf(lines, /KOMOJU posts the same delivery again: payment\.captured/)).toBe(
       "→ 200 · ignored (duplicate): a delivery already applied",
     )
   })
 
   it("a second use is refused, and a tampered webhook is refused with 401 and changes nothing", () => {
-    expect(after(/use key-1 again/)).toMatch(/^✗ refused TokenAlreadyUsed: token key-1 was already used/)
-    expect(after(/someone posts the payment's webhook, rewritten to name key-2's token/)).toBe(
+    expect(outcomeOf(lines, /use key-1 again/)).toMatch(/^✗ refused TokenAlreadyUsed: token key-1 was already used/)
+    expect(outcomeOf(lines, /someone posts the payment's webhook, rewritten to name key-2's token/)).toBe(
       "→ 401 · refused: the signature does not match the body; nothing applied",
     )
-    expect(after(/look up key-2 after the tampered webhook/)).toMatch(/^→ key-2 Active · token tok_\S+ · expires /)
+    expect(outcomeOf(lines, /look up key-2 after the tampered webhook/)).toMatch(
+      /^→ key-2 Active · token tok_\S+ · expires /,
+    )
   })
 
   it("the second token lapses by the clock, 24 hours after KOMOJU made it", () => {
-    expect(after(/issue a second token/)).toMatch(/^→ key-2 Active · token tok_\S+ · expires 2025-03-15T09:04:00Z$/)
-    expect(after(/use key-2: cus-sato pays ¥2,000/)).toBe(
+    expect(outcomeOf(lines, /issue a second token/)).toMatch(
+      /^→ key-2 Active · token tok_\S+ · expires 2025-03-15T09:04:00Z$/,
+    )
+    expect(outcomeOf(lines, /use key-2: cus-sato pays ¥2,000/)).toBe(
       "✗ refused TokenExpired: token key-2 expired at 2025-03-15T09:04:00.000Z",
     )
   })
 
   it("KOMOJU received two token creations with the publishable key and one payment with the secret key, nothing more", () => {
-    expect(tableUnder("What KOMOJU received (KomojuSimulator.requests)")).toEqual([
+    expect(tableUnder(lines, "What KOMOJU received (KomojuSimulator.requests)")).toEqual([
       ["2025-03-14T09:00:00Z", "POST /api/v1/tokens", "publishable", "idem-1", "200"],
       ["2025-03-14T09:01:00Z", "POST /api/v1/payments", "secret", "order-3101", "200"],
       ["2025-03-14T09:04:00Z", "POST /api/v1/tokens", "publishable", "idem-2", "200"],
@@ -84,20 +65,10 @@ describe("KOMOJU, end to end against the simulator", () => {
   })
 
   it("the audit trails: the first token used once, the second expired", () => {
-    const trail = (title: RegExp) => {
-      const at = lines.findIndex((line) => title.test(line))
-      expect(at, `a trail under ${title}`).toBeGreaterThan(0)
-      const rows = lines.slice(at + 3)
-      return rows
-        .slice(0, rows.indexOf("") === -1 ? undefined : rows.indexOf(""))
-        .map((row) => row.trim().split(/\s{2,}/)[2])
-    }
-    expect(trail(/^ {2}key-1 Used · token tok_\S+ · used 1 of 1$/)).toEqual([
-      "TokenRequested",
-      "TokenIssued",
-      "TokenUsed",
-    ])
-    expect(trail(/^ {2}key-2 Expired \(time-to-live\)/)).toEqual(["TokenRequested", "TokenIssued", "TokenExpired"])
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}key-1 Used · token tok_\S+ · used 1 of 1$/))
+    expect(eventsOf(trailOf(lines, "key-1"))).toEqual(["TokenRequested", "TokenIssued", "TokenUsed"])
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}key-2 Expired \(time-to-live\)/))
+    expect(eventsOf(trailOf(lines, "key-2"))).toEqual(["TokenRequested", "TokenIssued", "TokenExpired"])
   })
 
   it("shows no card number, key, webhook secret or signature, and prints the same on every run", async () => {
@@ -114,6 +85,6 @@ describe("KOMOJU, end to end against the simulator", () => {
     for (const secret of secrets) expect(text.includes(secret), "a card number or a secret is printed").toBe(false)
     // A webhook signature is 64 hex digits.
     expect(/[0-9a-f]{64}/.test(text), "a signature is printed").toBe(false)
-    expect(await runSection()).toEqual(lines)
+    expect(await printed(KomojuEndToEnd.scenario)).toEqual(lines)
   })
 })

@@ -3,110 +3,72 @@
  * about the adapter, the simulator and the lifecycle is checked against what it printed.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as RebillySandbox from "../src/RebillySandbox.js"
 import * as RebillyEndToEnd from "../src/scenarios/RebillyEndToEnd.js"
-import * as Transcript from "../src/Transcript.js"
-
-const runScenario = async (): Promise<ReadonlyArray<string>> => {
-  const lines: Array<string> = []
-  await Effect.runPromise(RebillyEndToEnd.scenario.pipe(Effect.provide(Transcript.layer((line) => lines.push(line)))))
-  return lines
-}
+import { eventsOf, onlyStep, printed, steps, tableUnder, trailOf } from "./Printed.js"
 
 let output: ReadonlyArray<string> = []
 beforeAll(async () => {
-  output = await runScenario()
+  output = await printed(RebillyEndToEnd.scenario)
 })
 
-interface Step {
-  readonly at: string
-  readonly action: string
-  readonly outcome: string
-}
-
-/** Every step printed: its time, what was attempted, and the outcome line under it. */
-const steps = (): ReadonlyArray<Step> =>
-  output.flatMap((line, i) => {
-    const match = /^(\d{4}-\d{2}-\d{2}T[\d:]+Z) {2}(.*)$/.exec(line)
-    return match === null ? [] : [{ at: match[1] ?? "", action: match[2] ?? "", outcome: (output[i + 1] ?? "").trim() }]
-  })
-
-/** The one step whose action matches `action`. */
-const step = (action: RegExp): Step => {
-  const found = steps().filter((s) => action.test(s.action))
-  expect(found.length, `steps matching ${action}`).toBe(1)
-  return found[0] as Step
-}
-
 /** The rows of the table of what Rebilly received: time, request, credential, answer. */
-const received = (): ReadonlyArray<ReadonlyArray<string>> => {
-  const title = output.indexOf("What Rebilly received (RebillySimulator.requests)")
-  expect(title, "the table of what Rebilly received").toBeGreaterThan(0)
-  const rows = output.slice(title + 4)
-  return rows.slice(0, rows.indexOf("")).map((row) => row.trim().split(/\s{2,}/))
-}
+const received = (): ReadonlyArray<ReadonlyArray<string>> =>
+  tableUnder(output, "What Rebilly received (RebillySimulator.requests)")
 
 /** The event column of one token's audit trail. */
-const trail = (key: string): ReadonlyArray<string> => {
-  const title = output.findIndex((line) => line.startsWith(`  ${key} `))
-  expect(title, `the audit trail of ${key}`).toBeGreaterThan(0)
-  const rows: Array<string> = []
-  for (const row of output.slice(title + 3)) {
-    if (!/^\s+\d+ {2}\d{4}-/.test(row)) break
-    rows.push(row.trim().split(/\s{2,}/)[2] ?? "")
-  }
-  return rows
-}
+const trail = (key: string): ReadonlyArray<string> => eventsOf(trailOf(output, key))
 
 const tokenOf = (outcome: string): string => /token (\S+)/.exec(outcome)?.[1] ?? ""
 
 describe("Rebilly, end to end against the simulator", () => {
   it("opens with its heading, at the walkthrough's fixed instant", () => {
     expect(output).toContain(" Rebilly, end to end against the simulator")
-    expect(steps()[0]?.at).toBe("2025-03-14T09:00:00Z")
+    expect(steps(output)[0]?.at).toBe("2025-03-14T09:00:00Z")
   })
 
   it("creates a token at Rebilly and reads it back as Rebilly holds it: active for 30 minutes", () => {
-    const issued = step(/^issue a token for cus-ada in org-acme, card 411111\*{6}1111 exp 12\/2027$/)
+    const issued = onlyStep(output, /^issue a token for cus-ada in org-acme, card 411111\*{6}1111 exp 12\/2027$/)
     expect(issued.outcome).toMatch(/^→ key-1 Active · token [A-Z0-9]{8}…[A-Z0-9]{4} · expires 2025-03-14T09:30:00Z$/)
-    const read = step(/^retrieve key-1's token from Rebilly \(GET \/tokens\/\{token\}, publishable key\)$/)
+    const read = onlyStep(output, /^retrieve key-1's token from Rebilly \(GET \/tokens\/\{token\}, publishable key\)$/)
     expect(read.outcome).toBe(
       `→ ${tokenOf(issued.outcome)} active · created 2025-03-14T09:00:00Z · expires 2025-03-14T09:30:00Z`,
     )
   })
 
   it("redeems the token into a payment, then refuses a second use: by the lifecycle, and by Rebilly", () => {
-    expect(step(/^use key-1: cus-ada pays inv-3001/).outcome).toMatch(
+    expect(onlyStep(output, /^use key-1: cus-ada pays inv-3001/).outcome).toMatch(
       /^→ key-1 Used · used 1 of 1 · receipt txn_\S+ \(succeeded\)$/,
     )
-    expect(step(/^use key-1 again/).outcome).toMatch(/^✗ refused TokenAlreadyUsed: token key-1 was already used at /)
-    expect(step(/^another server pays inv-3003 with key-1's token id/).outcome).toBe(
+    expect(onlyStep(output, /^use key-1 again/).outcome).toMatch(
+      /^✗ refused TokenAlreadyUsed: token key-1 was already used at /,
+    )
+    expect(onlyStep(output, /^another server pays inv-3003 with key-1's token id/).outcome).toBe(
       "✗ refused ProviderValidationError: The request has invalid data. (paymentInstruction.token: Token has already been used.)",
     )
-    expect(step(/^retrieve key-1's token from Rebilly \(after its use\)$/).outcome).toMatch(
+    expect(onlyStep(output, /^retrieve key-1's token from Rebilly \(after its use\)$/).outcome).toMatch(
       / used · created 2025-03-14T09:00:00Z · used 2025-03-14T09:02:00Z$/,
     )
     expect(trail("key-1")).toEqual(["TokenRequested", "TokenIssued", "TokenUsed"])
   })
 
   it("gives the same card a new token, which lapses 30 minutes after its creation by the clock", () => {
-    const first = tokenOf(step(/^issue a token for cus-ada/).outcome)
-    const again = step(/^cus-ada enters the same card again/)
+    const first = tokenOf(onlyStep(output, /^issue a token for cus-ada/).outcome)
+    const again = onlyStep(output, /^cus-ada enters the same card again/)
     expect(again.outcome).toMatch(/^→ key-2 Active · token \S+ · expires 2025-03-14T09:35:00Z$/)
     expect(tokenOf(again.outcome)).not.toBe(first)
-    const late = step(/^use key-2: cus-ada pays inv-3004$/)
+    const late = onlyStep(output, /^use key-2: cus-ada pays inv-3004$/)
     expect(late.at).toBe("2025-03-14T09:35:00Z")
     expect(late.outcome).toBe("✗ refused TokenExpired: token key-2 expired at 2025-03-14T09:35:00.000Z")
-    expect(step(/^retrieve key-2's token from Rebilly/).outcome).toBe(
+    expect(onlyStep(output, /^retrieve key-2's token from Rebilly/).outcome).toBe(
       `→ ${tokenOf(again.outcome)} expired · created 2025-03-14T09:05:00Z`,
     )
     expect(trail("key-2")).toEqual(["TokenRequested", "TokenIssued", "TokenExpired"])
   })
 
   it("lists every token of the organization once, page by page, with Rebilly's view of each", () => {
-    const pages = steps().filter((s) =>
+    const pages = steps(output).filter((s) =>
       /^list the organization's tokens: GET \/tokens\?limit=2&offset=\d, secret key$/.test(s.action),
     )
     expect(pages.map((p) => /offset=(\d)/.exec(p.action)?.[1])).toEqual(["0", "2", "4"])
@@ -122,7 +84,7 @@ describe("Rebilly, end to end against the simulator", () => {
   })
 
   it("refuses a call the held key does not allow before sending it; Rebilly never hears of it", () => {
-    const browser = step(/^the browser, holding only the publishable key, lists the tokens$/)
+    const browser = onlyStep(output, /^the browser, holding only the publishable key, lists the tokens$/)
     expect(browser.outcome).toBe(
       "✗ refused ProviderUnauthorized: list tokens: Rebilly accepts a secret key or a JWT only, and the adapter holds a publishable key; not sent",
     )
@@ -155,6 +117,6 @@ describe("Rebilly, end to end against the simulator", () => {
   })
 
   it("prints the same thing on every run", async () => {
-    expect(await runScenario()).toEqual(output)
+    expect(await printed(RebillyEndToEnd.scenario)).toEqual(output)
   })
 })

@@ -3,85 +3,32 @@
  * the lifecycle is checked here against what it actually printed.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as GateSandbox from "../src/GateSandbox.js"
-import * as Transcript from "../src/Transcript.js"
 import * as Walkthrough from "../src/Walkthrough.js"
-
-const runWalkthrough = async (): Promise<ReadonlyArray<string>> => {
-  const lines: Array<string> = []
-  await Effect.runPromise(Walkthrough.program.pipe(Effect.provide(Transcript.layer((line) => lines.push(line)))))
-  return lines
-}
+import { eventsOf, outcomeOf, printed, section, step, tableUnder, titles, trailOf } from "./Printed.js"
 
 let output: ReadonlyArray<string> = []
 beforeAll(async () => {
-  output = await runWalkthrough()
+  output = await printed(Walkthrough.program)
 })
 
-const headingRule = /^═+$/
-/** A section title sits between two rules. */
-const isTitle = (i: number): boolean => headingRule.test(output[i - 1] ?? "") && headingRule.test(output[i + 1] ?? "")
-
-/** The lines of the section whose title contains `title`, up to the next section. */
-const section = (title: string): ReadonlyArray<string> => {
-  const start = output.findIndex((line, i) => line.includes(title) && isTitle(i))
-  expect(start, `section "${title}"`).toBeGreaterThan(0)
-  const end = output.findIndex((line, i) => i > start + 1 && headingRule.test(line))
-  return output.slice(start, end === -1 ? undefined : end - 1)
-}
-
-/** The first step whose action line matches `action`: that line, and the outcome printed under it. */
-const stepOf = (lines: ReadonlyArray<string>, action: RegExp): { action: string; outcome: string } => {
-  const at = lines.findIndex((line) => /^\d{4}-\d{2}-\d{2}T/.test(line) && action.test(line))
-  expect(at, `a step matching ${action}`).toBeGreaterThanOrEqual(0)
-  return { action: lines[at] ?? "", outcome: (lines[at + 1] ?? "").trim() }
-}
-
-/** The outcome printed under the step whose action line matches `action`. */
-const outcomeOf = (lines: ReadonlyArray<string>, action: RegExp): string => stepOf(lines, action).outcome
-
-/** The rows of a token's audit trail: the table under its title line. */
-const trailOf = (lines: ReadonlyArray<string>, key: string): ReadonlyArray<string> => {
-  const title = lines.findIndex((line) => line.startsWith(`  ${key} `) && !line.includes("→"))
-  expect(title, `an audit trail for ${key}`).toBeGreaterThan(0)
-  const rows: Array<string> = []
-  for (const line of lines.slice(title + 3)) {
-    if (!/^\s+\d+\s{2}\d{4}-/.test(line)) break
-    rows.push(line)
-  }
-  return rows
-}
-
-const zai = () => section("Zai")
-const gate = () => section("ECommPay Gate")
-const rebilly = () => section("Rebilly")
-const komoju = () => section("KOMOJU")
-const gateEndToEnd = () => section("Gate, end to end")
-
-/** The event column of a trail's rows. */
-const eventsOf = (rows: ReadonlyArray<string>): ReadonlyArray<string | undefined> =>
-  rows.map((row) => row.split(/\s{2,}/)[3])
-
-/** A table row's cells. */
-const cellsOf = (row: string): ReadonlyArray<string> => row.trim().split(/\s{2,}/)
+const zai = () => section(output, "Zai")
+const gate = () => section(output, "ECommPay Gate")
+const rebilly = () => section(output, "Rebilly")
+const komoju = () => section(output, "KOMOJU")
+const gateEndToEnd = () => section(output, "Gate, end to end")
 
 /** The path and the answer of each request in the table of what Gate received. */
-const gateRequestsOf = (lines: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<string>> => {
-  const title = lines.indexOf("What Gate received (GateSimulator.requests)")
-  expect(title, "the table of what Gate received").toBeGreaterThan(0)
-  const rows = lines.slice(title + 4)
-  return rows.slice(0, rows.indexOf("")).map((row) => cellsOf(row).slice(2))
-}
+const gateRequestsOf = (lines: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<string>> =>
+  tableUnder(lines, "What Gate received (GateSimulator.requests)").map((cells) => cells.slice(2))
 
 /** A Gate token or request id as printed: its first 8 and last 4 characters. */
 const shortId = "[0-9a-f]{8}…[0-9a-f]{4}"
 
 describe("the walkthrough", () => {
   it("has a section per policy, in order, each starting at the fixed instant", () => {
-    const titles = output.filter((_, i) => isTitle(i))
-    expect(titles.map((title) => title.trim().split(":")[0])).toEqual([
+    expect(titles(output).map((title) => title.trim().split(":")[0])).toEqual([
       "Zai",
       "Zai, end to end against the simulator",
       "ECommPay Gate",
@@ -91,7 +38,7 @@ describe("the walkthrough", () => {
       "KOMOJU",
       "KOMOJU, end to end against the simulator",
     ])
-    const endToEnd = ["Zai", "Gate", "Rebilly", "KOMOJU"].map((provider) => section(`${provider}, end to end`))
+    const endToEnd = ["Zai", "Gate", "Rebilly", "KOMOJU"].map((provider) => section(output, `${provider}, end to end`))
     for (const lines of [zai(), gate(), rebilly(), komoju(), ...endToEnd]) {
       expect(lines.find((line) => /^\d{4}-/.test(line))).toMatch(/^2025-03-14T09:00:00Z /)
     }
@@ -220,7 +167,7 @@ describe("the walkthrough", () => {
   })
 
   it("prints the same thing on every run", async () => {
-    expect(await runWalkthrough()).toEqual(output)
+    expect(await printed(Walkthrough.program)).toEqual(output)
   })
 })
 
@@ -230,7 +177,7 @@ describe("Gate, end to end against the simulator", () => {
     const pending = outcomeOf(lines, /issue a token for cus-42 in project 17/)
     expect(pending).toMatch(new RegExp(`^→ key-1 Pending · awaiting the provider's answer to ${shortId}$`))
     const request = pending.split(" ").at(-1)
-    const callback = stepOf(lines, /Gate posts a callback: token \S+ active \(tokenize /)
+    const callback = step(lines, /Gate posts a callback: token \S+ active \(tokenize /)
     expect(callback.action).toContain(`(tokenize ${request})`)
     expect(callback.outcome).toMatch(
       new RegExp(`^→ 200 · applied TokenIssued: key-1 Active · token ${shortId} · expires 2027-10-01T00:00:00Z$`),
@@ -239,8 +186,8 @@ describe("Gate, end to end against the simulator", () => {
 
   it("ignores the same callback delivered twice, as a duplicate", () => {
     const lines = gateEndToEnd()
-    const first = stepOf(lines, /Gate posts a callback: token \S+ active \(tokenize /)
-    const again = stepOf(lines, /Gate posts the same callback again: /)
+    const first = step(lines, /Gate posts a callback: token \S+ active \(tokenize /)
+    const again = step(lines, /Gate posts the same callback again: /)
     expect(again.action.split(": ").slice(1)).toEqual(first.action.split(": ").slice(1))
     expect(again.outcome).toBe("→ 200 · ignored (duplicate): a delivery already applied")
     expect(eventsOf(trailOf(lines, "key-1")).filter((event) => event === "TokenIssued")).toHaveLength(1)
@@ -258,7 +205,7 @@ describe("Gate, end to end against the simulator", () => {
 
   it("refuses a forged callback with 401, and the token stays as it was", () => {
     const lines = gateEndToEnd()
-    const forged = stepOf(lines, /someone posts the token callback, active changed to revoke/)
+    const forged = step(lines, /someone posts the token callback, active changed to revoke/)
     expect(forged.action).toMatch(/: token \S+ revoke \(tokenize /)
     expect(forged.outcome).toMatch(/^→ 401 · refused: /)
     const activated = outcomeOf(lines, /Gate posts a callback: token \S+ active \(tokenize /)

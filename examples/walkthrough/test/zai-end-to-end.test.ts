@@ -3,33 +3,15 @@
  * is checked against what it printed, and against what the simulator and the lifecycle did.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as ZaiEndToEnd from "../src/scenarios/ZaiEndToEnd.js"
-import * as Transcript from "../src/Transcript.js"
 import * as ZaiSandbox from "../src/ZaiSandbox.js"
-
-const runScenario = async (): Promise<ReadonlyArray<string>> => {
-  const lines: Array<string> = []
-  await Effect.runPromise(ZaiEndToEnd.scenario.pipe(Effect.provide(Transcript.layer((line) => lines.push(line)))))
-  return lines
-}
+import { eventsOf, outcomeOf, printed, step, tableUnder, trailOf } from "./Printed.js"
 
 let output: ReadonlyArray<string> = []
 beforeAll(async () => {
-  output = await runScenario()
+  output = await printed(ZaiEndToEnd.scenario)
 })
-
-/** The step whose action line matches `action` (the `nth` such, from 0): its action and the outcome under it. */
-const stepOf = (action: RegExp, nth = 0): { readonly action: string; readonly outcome: string } => {
-  const at = output
-    .map((line, i) => ({ line, i }))
-    .filter(({ line }) => /^\d{4}-\d{2}-\d{2}T/.test(line) && action.test(line))[nth]?.i
-  expect(at, `step ${nth} matching ${action}`).toBeDefined()
-  return { action: output[at ?? 0] ?? "", outcome: (output[(at ?? 0) + 1] ?? "").trim() }
-}
-
-const outcomeOf = (action: RegExp, nth = 0): string => stepOf(action, nth).outcome
 
 /** `key-1` and the token's shown ends from an outcome `→ key-1 · token ffef0f8b…dc2b · …`. */
 const handedOut = (outcome: string) => {
@@ -38,108 +20,93 @@ const handedOut = (outcome: string) => {
   return { key: match?.[1], token: match?.[2], type: match?.[3], user: match?.[4], expiresAt: match?.[5] }
 }
 
-/** The rows of a token's audit trail: the table under its title line. */
-const trailOf = (key: string): ReadonlyArray<string> => {
-  const title = output.findIndex((line) => line.startsWith(`  ${key} `))
-  expect(title, `an audit trail for ${key}`).toBeGreaterThan(0)
-  const rows: Array<string> = []
-  for (const line of output.slice(title + 3)) {
-    if (!/^\s+\d+\s{2}\d{4}-/.test(line)) break
-    rows.push(line)
-  }
-  return rows
-}
-
-/** The request rows of the table of what Zai received. */
-const requests = (): ReadonlyArray<string> => {
-  const title = output.indexOf("What Zai received (ZaiSimulator.requests)")
-  expect(title).toBeGreaterThan(0)
-  const rows: Array<string> = []
-  for (const line of output.slice(title + 4)) {
-    if (!/^\s+\d{4}-/.test(line)) break
-    rows.push(line)
-  }
-  return rows
-}
+/** The rows of the table of what Zai received: time, from, request, answer. */
+const requests = (): ReadonlyArray<ReadonlyArray<string>> =>
+  tableUnder(output, "What Zai received (ZaiSimulator.requests)")
 
 describe("the Zai end-to-end section", () => {
   it("creates a pay-in and a pay-out user, refusing the pay-out user without an address before asking Zai", () => {
-    expect(outcomeOf(/create pay-in user buyer-7/)).toBe("→ user buyer-7 · jane@example.com · AUS")
-    expect(outcomeOf(/create pay-out user seller-3 without an address/)).toBe(
+    expect(outcomeOf(output, /create pay-in user buyer-7/)).toBe("→ user buyer-7 · jane@example.com · AUS")
+    expect(outcomeOf(output, /create pay-out user seller-3 without an address/)).toBe(
       "✗ refused ProviderValidationError: address_line1 is required for a pay-out user; city is required for a pay-out user; state is required for a pay-out user; zip is required for a pay-out user",
     )
-    expect(outcomeOf(/create pay-out user seller-3 with its address/)).toBe("→ user seller-3 · sam@example.com · AUS")
-    expect(requests().filter((row) => row.includes("POST /users"))).toHaveLength(2)
+    expect(outcomeOf(output, /create pay-out user seller-3 with its address/)).toBe(
+      "→ user seller-3 · sam@example.com · AUS",
+    )
+    expect(requests().filter((row) => row[2]?.includes("POST /users"))).toHaveLength(2)
   })
 
   it("gives each payment session its own token auth, the same one on a reload", () => {
-    const first = handedOut(outcomeOf(/opens checkout-1/))
+    const first = handedOut(outcomeOf(output, /opens checkout-1/))
     expect(first).toMatchObject({ key: "key-1", type: "card", user: "buyer-7", expiresAt: "2025-03-14T10:02:00Z" })
-    expect(handedOut(outcomeOf(/reloads the page/))).toEqual(first)
-    const second = handedOut(outcomeOf(/opens a second checkout/))
+    expect(handedOut(outcomeOf(output, /reloads the page/))).toEqual(first)
+    const second = handedOut(outcomeOf(output, /opens a second checkout/))
     expect(second.key).toBe("key-2")
     expect(second.token).not.toBe(first.token)
   })
 
   it("records the card account the browser added as the token's one use, and a new session token after it", () => {
-    expect(outcomeOf(/the browser adds 411111\*{6}1111 exp 12\/2027 with key-1's token auth/)).toMatch(
+    expect(outcomeOf(output, /the browser adds 411111\*{6}1111 exp 12\/2027 with key-1's token auth/)).toMatch(
       /^→ Zai added card account \S+$/,
     )
-    expect(outcomeOf(/record card account \S+ as key-1's use/)).toMatch(/^→ key-1 Used · token \S+ · used 1 of 1$/)
-    expect(outcomeOf(/Zai posts a webhook: card account/)).toBe(
+    expect(outcomeOf(output, /record card account \S+ as key-1's use/)).toMatch(
+      /^→ key-1 Used · token \S+ · used 1 of 1$/,
+    )
+    expect(outcomeOf(output, /Zai posts a webhook: card account/)).toBe(
       "→ 200 · ignored (already-final): the token's life had already ended",
     )
-    expect(outcomeOf(/the browser tries key-1's token auth again/)).toBe(
+    expect(outcomeOf(output, /the browser tries key-1's token auth again/)).toBe(
       "✗ refused ZaiBrowserRefusal: 422 token has already been used",
     )
-    expect(handedOut(outcomeOf(/comes back to checkout-1/)).key).toBe("key-3")
-    expect(trailOf("key-1").map((row) => row.trim().split(/\s{2,}/)[2])).toEqual([
-      "TokenRequested",
-      "TokenIssued",
-      "TokenUsed",
-    ])
+    expect(handedOut(outcomeOf(output, /comes back to checkout-1/)).key).toBe("key-3")
+    expect(eventsOf(trailOf(output, "key-1"))).toEqual(["TokenRequested", "TokenIssued", "TokenUsed"])
   })
 
   it("does the same for a pay-out user's bank account with a bank token auth", () => {
-    const bank = handedOut(outcomeOf(/seller-3 opens payout-1/))
+    const bank = handedOut(outcomeOf(output, /seller-3 opens payout-1/))
     expect(bank).toMatchObject({ key: "key-4", type: "bank", user: "seller-3", expiresAt: "2025-03-14T11:10:00Z" })
-    expect(outcomeOf(/record bank account \S+ as key-4's use/)).toMatch(/^→ key-4 Used/)
-    expect(trailOf("key-4").at(-1)).toMatch(/TokenUsed\s+by seller-3 for bank · reference \S+ · use #1/)
+    expect(outcomeOf(output, /record bank account \S+ as key-4's use/)).toMatch(/^→ key-4 Used/)
+    expect(trailOf(output, "key-4").at(-1)).toMatch(/TokenUsed\s+by seller-3 for bank · reference \S+ · use #1/)
   })
 
   it("refuses a bank token auth for a card, at Zai and in the lifecycle, and the token stays unspent", () => {
-    expect(outcomeOf(/with key-5's bank token auth/)).toBe("✗ refused ZaiBrowserRefusal: 422 token is not a card token")
-    expect(outcomeOf(/record card account \S+ as key-5's use/)).toBe(
+    expect(outcomeOf(output, /with key-5's bank token auth/)).toBe(
+      "✗ refused ZaiBrowserRefusal: 422 token is not a card token",
+    )
+    expect(outcomeOf(output, /record card account \S+ as key-5's use/)).toBe(
       "✗ refused WrongTokenType: token key-5 is a bank token and cannot be used for card",
     )
     expect(output.find((line) => line.startsWith("  key-5 "))).toMatch(/^ {2}key-5 Active/)
-    expect(trailOf("key-5")).toHaveLength(2)
+    expect(trailOf(output, "key-5")).toHaveLength(2)
   })
 
   it("refuses a forged webhook with 401", () => {
-    expect(outcomeOf(/someone posts Zai's card account webhook/)).toBe(
+    expect(outcomeOf(output, /someone posts Zai's card account webhook/)).toBe(
       "→ 401 · refused: the signature does not match the body, or is too old; nothing applied",
     )
   })
 
   it("never hands out a token with less than the safety margin to live, and lets the old one lapse", () => {
-    const second = handedOut(outcomeOf(/opens a second checkout/))
-    const again = stepOf(/comes back to checkout-2/)
-    expect(again.action.startsWith("2025-03-14T09:49:00Z")).toBe(true)
+    const second = handedOut(outcomeOf(output, /opens a second checkout/))
+    const again = step(output, /comes back to checkout-2/)
+    expect(again.at).toBe("2025-03-14T09:49:00Z")
     const replaced = handedOut(again.outcome)
     expect(replaced.key).not.toBe(second.key)
     expect(replaced.expiresAt).toBe("2025-03-14T10:49:00Z")
-    expect(outcomeOf(/the expiry sweep runs/)).toBe("→ expired key-2")
-    expect(trailOf("key-2").at(-1)).toMatch(/TokenExpired\s+cause time-to-live/)
+    expect(outcomeOf(output, /the expiry sweep runs/)).toBe("→ expired key-2")
+    expect(trailOf(output, "key-2").at(-1)).toMatch(/TokenExpired\s+cause time-to-live/)
   })
 
   it("asks Zai's auth host once, and for a token auth only when a session needs a new one", () => {
     const rows = requests()
-    expect(rows.filter((row) => row.includes("POST /tokens"))).toHaveLength(1)
-    expect(rows.filter((row) => row.includes("POST /token_auths"))).toHaveLength(6)
-    expect(
-      rows.filter((row) => row.includes("browser (PromisePay.js)")).map((row) => row.trim().split(/\s{2,}/)[3]),
-    ).toEqual(["201", "422", "201", "422"])
+    expect(rows.filter((row) => row[2]?.includes("POST /tokens"))).toHaveLength(1)
+    expect(rows.filter((row) => row[2]?.includes("POST /token_auths"))).toHaveLength(6)
+    expect(rows.filter((row) => row[1] === "browser (PromisePay.js)").map((row) => row[3])).toEqual([
+      "201",
+      "422",
+      "201",
+      "422",
+    ])
   })
 
   it("shows no card number, CVV, bank account number, secret or access token", () => {
@@ -157,6 +124,6 @@ describe("the Zai end-to-end section", () => {
   })
 
   it("prints the same on every run", async () => {
-    expect(await runScenario()).toEqual(output)
+    expect(await printed(ZaiEndToEnd.scenario)).toEqual(output)
   })
 })
