@@ -3,33 +3,28 @@
  * server, one organization each; not revocable; every card entry makes a new token.
  */
 import * as Policy from "@token-lifecycle/domain/Policy"
-import * as Effect from "effect/Effect"
 import * as Cards from "../Cards.js"
-import * as Heading from "../Heading.js"
-import * as Sandbox from "../Sandbox.js"
 import * as SingleUseCards from "./SingleUseCards.js"
 
-const policy = Policy.rebilly
 const card = Cards.make("4111 1111 1111 1111", { month: 12, year: 2027 })
 
-export const scenario = Effect.zipRight(
-  Heading.section({
+export const scenario = SingleUseCards.section(
+  {
     title: "Rebilly: single-use payment tokens",
     about: [
       "A Rebilly payment token is usually made in the browser by FramePay (here the server asks, which",
       "Rebilly allows too). It pays once, within 30 minutes of its creation, and cannot be revoked: an",
       "unused token simply lapses. The same card entered again gets a new token.",
     ],
-    policy,
+    policy: Policy.rebilly,
     boundTo: "one organization",
-  }),
-  SingleUseCards.story({
-    policy,
+  },
+  {
     account: "org-acme",
     customer: "cus-ada",
     card,
     reissued: Cards.renewed(card, { month: 12, year: 2030 }),
     price: { amount: 2500, currency: "USD" },
     orders: "inv-2001",
-  }),
-).pipe(Sandbox.run(policy))
+  },
+)
