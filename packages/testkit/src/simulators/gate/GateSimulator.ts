@@ -18,7 +18,6 @@
  * Answers, callbacks and the books never hold a card number or CVV: only `first6******last4`.
  */
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -26,9 +25,11 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
+import * as RequestLog from "../shared/RequestLog.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as SimulatedIds from "../shared/SimulatedIds.js"
+import * as Simulator from "../shared/Simulator.js"
 import * as GateBooks from "./GateBooks.js"
 import type * as GateCallbacks from "./GateCallbacks.js"
 import * as GateDelivery from "./GateDelivery.js"
@@ -45,10 +46,8 @@ export interface GateProject {
   readonly secret: string | Redacted.Redacted<string>
 }
 
-export interface GateSimulatorOptions {
+export interface GateSimulatorOptions extends Simulator.Options {
   readonly projects: ReadonlyArray<GateProject>
-  /** Seeds the simulator's `Random` (tokens, request ids, fault probabilities, shuffles); the ambient one otherwise. */
-  readonly seed?: string | number
   readonly callbacks?: GateDelivery.CallbackOptions
   /** Whether token callbacks and card-by-token answers carry `card.{number, exp_month, exp_year, holder}`. Default true. */
   readonly cardInTokenCallbacks?: boolean
@@ -66,29 +65,14 @@ type WireRequest = SimulatedHttp.WireRequest
 type WireAnswer = SimulatedHttp.WireAnswer
 
 /** One request as the simulator saw it. */
-export interface RequestRecord {
+export interface RequestRecord extends RequestLog.Entry<GateEndpoints.Endpoint> {
   readonly requestId: string
-  readonly path: string
-  readonly endpoint: GateEndpoints.Endpoint | undefined
-  readonly receivedAt: number
-  /** The HTTP status answered, or `dropped`. */
-  readonly status: number | "dropped"
   /** Gate's code when refused. */
   readonly code?: number
-  readonly fault?: Faults.Fault["_tag"]
 }
 
-export interface GateSimulatorService {
-  /** Answers one request: the entry point of the in-process client and the loopback server. */
-  readonly handle: (request: WireRequest) => Effect.Effect<WireAnswer>
-  /** The simulator's time, in epoch milliseconds. */
-  readonly now: Effect.Effect<number>
-  /** Moves the simulator's time forward (expiry, callback due times), on top of `Clock`. */
-  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
-  /** Sets the simulator's time. */
-  readonly setTime: (epochMillis: number) => Effect.Effect<void>
-  readonly injectFault: (fault: Faults.Fault, scope?: Faults.FaultScope<GateEndpoints.Endpoint>) => Effect.Effect<void>
-  readonly clearFaults: Effect.Effect<void>
+/** Gate calls its webhooks callbacks: the outbox goes by that name here. */
+export interface GateSimulatorService extends Simulator.Service<GateEndpoints.Endpoint> {
   readonly configureCallbacks: (options: GateDelivery.CallbackOptions) => Effect.Effect<void>
   /** Sends every due callback to the sink now (duplicated and ordered as configured) and returns what was sent. */
   readonly deliverDue: Effect.Effect<ReadonlyArray<GateDelivery.DeliveredCallback>>
@@ -144,7 +128,7 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
     const now = clock.now
 
     const books = yield* Ref.make(GateBooks.empty)
-    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const log = yield* RequestLog.make<RequestRecord>()
     const counter = yield* Ref.make(0)
     const faults = yield* Faults.makePlan<GateEndpoints.Endpoint>(random)
     const outbox = yield* Outbox.makeOutbox<GateCallbacks.CallbackKind>({
@@ -261,36 +245,24 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
         const at = yield* now
         const requestId = yield* nextRequestId
         const endpoint = GateEndpoints.endpointOf(request.path)
-        const fault = yield* faults.next(endpoint)
-        const record = (answered: Faults.Answered & Partial<Answered>) =>
-          Ref.update(log, (entries) => [
-            ...entries,
-            {
+        return yield* Faults.around<Answered>(yield* faults.next(endpoint), {
+          serverError: (status) => refuse(status === 503 ? Refusals.tryAgain() : Refusals.internalError(), requestId),
+          process: () => process(request, endpoint, requestId, at),
+          wrongShape,
+          record: (answered, outcome) =>
+            log.append({
               requestId,
               path: request.path,
               endpoint,
               receivedAt: at,
-              status: answered.answer._tag === "Drop" ? ("dropped" as const) : answered.answer.status,
+              ...outcome,
               ...(answered.code === undefined ? {} : { code: answered.code }),
-              ...(fault === undefined ? {} : { fault: fault._tag }),
-            },
-          ])
-
-        return yield* Faults.around<Answered>(fault, {
-          serverError: (status) => refuse(status === 503 ? Refusals.tryAgain() : Refusals.internalError(), requestId),
-          process: () => process(request, endpoint, requestId, at),
-          wrongShape,
-          record,
+            }),
         })
       })
 
     return {
-      handle,
-      now,
-      advanceClock: clock.advance,
-      setTime: clock.setTime,
-      injectFault: faults.add,
-      clearFaults: faults.clear,
+      ...Simulator.service(handle, clock, faults),
       configureCallbacks: outbox.configure,
       deliverDue: outbox.deliverDue,
       pendingCallbacks: outbox.pending,
@@ -300,7 +272,7 @@ export const make = (options: GateSimulatorOptions): Effect.Effect<GateSimulator
         [...b.tokens.values()].map((r) => GateBooks.viewOf(r, at)),
       ),
       payments: Effect.map(Ref.get(books), (b) => [...b.payments.values()]),
-      requests: Ref.get(log),
+      requests: log.entries,
     } satisfies GateSimulatorService
   })
 

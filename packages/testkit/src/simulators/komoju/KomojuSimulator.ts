@@ -19,7 +19,6 @@
  * Answers, webhooks, the books and the request log never hold a card number or security code.
  */
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Random from "effect/Random"
@@ -28,9 +27,11 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
+import * as RequestLog from "../shared/RequestLog.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as SimulatedIds from "../shared/SimulatedIds.js"
+import * as Simulator from "../shared/Simulator.js"
 import * as KomojuBooks from "./KomojuBooks.js"
 import * as KomojuEndpoints from "./KomojuEndpoints.js"
 import { errorBody, type KomojuRefusal, Refusals, serverError } from "./KomojuErrors.js"
@@ -56,10 +57,8 @@ export interface KomojuMerchant {
   readonly webhookSecret: Secret
 }
 
-export interface KomojuSimulatorOptions {
+export interface KomojuSimulatorOptions extends Simulator.Options {
   readonly merchants: ReadonlyArray<KomojuMerchant>
-  /** Seeds the simulator's `Random` (ids, fault probabilities, shuffles); the ambient one otherwise. */
-  readonly seed?: string | number
   readonly webhooks?: Outbox.DeliveryOptions
   /** A request budget answering 429 when spent; none by default. */
   readonly rateLimit?: KomojuRateLimit.RateLimit
@@ -76,17 +75,12 @@ type WireAnswer = SimulatedHttp.WireAnswer
 export type IdempotencyOutcome = "fresh" | "replayed" | "in-flight" | "mismatch"
 
 /** One request as the simulator saw it. Its body view holds no card number or security code. */
-export interface RequestRecord {
+export interface RequestRecord extends RequestLog.Entry<KomojuEndpoints.Endpoint> {
+  /** Its place in the log, from 1. */
   readonly seq: number
   readonly method: string
-  readonly path: string
-  readonly endpoint: KomojuEndpoints.Endpoint | undefined
-  readonly receivedAt: number
-  /** The HTTP status answered, or `dropped`. */
-  readonly status: number | "dropped"
   /** KOMOJU's error code when refused. */
   readonly code?: string
-  readonly fault?: Faults.Fault["_tag"]
   readonly merchantId?: string
   readonly keyKind?: "secret" | "publishable"
   readonly apiVersion?: string
@@ -95,28 +89,11 @@ export interface RequestRecord {
   readonly body: unknown
 }
 
-export interface KomojuSimulatorService {
-  /** Answers one request: the entry point of the in-process client and the loopback server. */
-  readonly handle: SimulatedHttp.Handler
-  /** The simulator's time, in epoch milliseconds. */
-  readonly now: Effect.Effect<number>
-  /** Moves the simulator's time forward (token expiry, key lifetime, webhook due times), on top of `Clock`. */
-  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
-  readonly setTime: (epochMillis: number) => Effect.Effect<void>
-  readonly injectFault: (
-    fault: Faults.Fault,
-    scope?: Faults.FaultScope<KomojuEndpoints.Endpoint>,
-  ) => Effect.Effect<void>
-  readonly clearFaults: Effect.Effect<void>
+export interface KomojuSimulatorService
+  extends Simulator.Service<KomojuEndpoints.Endpoint>,
+    Simulator.WebhookService<KomojuWebhooks.EventType> {
   /** Replaces the request budget (a new window starts); `undefined` lifts it. */
   readonly setRateLimit: (limit: KomojuRateLimit.RateLimit | undefined) => Effect.Effect<void>
-  readonly configureWebhooks: (options: Outbox.DeliveryOptions) => Effect.Effect<void>
-  /** Sends every due webhook to the sink now (duplicated and ordered as configured) and returns what was sent. */
-  readonly deliverDue: Effect.Effect<ReadonlyArray<Outbox.Delivered<KomojuWebhooks.EventType>>>
-  readonly pendingWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<KomojuWebhooks.EventType>>>
-  /** Every delivery attempt so far, in order. */
-  readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<KomojuWebhooks.EventType>>>
-  readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<KomojuWebhooks.EventType>>>
   /**
    * The customer pays konbini payment `paymentId` at the store (before its deadline): it is
    * captured and `payment.captured` is sent. False when no such payment is waiting.
@@ -178,7 +155,7 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
     const now = clock.now
 
     const books = yield* Ref.make(KomojuBooks.empty)
-    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const log = yield* RequestLog.make<Omit<RequestRecord, "seq">>()
     const faults = yield* Faults.makePlan<KomojuEndpoints.Endpoint>(random)
     const budget = yield* KomojuRateLimit.makeBudget(options.rateLimit)
     const ledger = yield* KomojuIdempotency.makeLedger
@@ -297,47 +274,35 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
       Effect.gen(function* () {
         const at = yield* now
         const endpoint = KomojuEndpoints.match(request.method, request.path)?.endpoint
-        const fault = yield* faults.next(endpoint)
-        const record = (answered: Faults.Answered & Partial<Answered>) =>
-          Ref.update(log, (entries) => {
-            const rawKey = request.headers["x-komoju-idempotency"]
-            const apiVersion = request.headers["x-komoju-api-version"]
-            const entry: RequestRecord = {
-              seq: entries.length + 1,
+        const rawKey = request.headers["x-komoju-idempotency"]
+        const apiVersion = request.headers["x-komoju-api-version"]
+        return yield* Faults.around<Answered>(yield* faults.next(endpoint), {
+          serverError: (status) => refusal(serverError(status)),
+          // Processed in one piece: a client giving up cannot leave a request half done.
+          process: (slowMillis) => Effect.uninterruptible(admit(request, at, slowMillis)),
+          wrongShape,
+          record: (answered, outcome) =>
+            log.append({
               method: request.method.toUpperCase(),
               path: request.path,
               endpoint,
               receivedAt: at,
-              status: answered.answer._tag === "Drop" ? "dropped" : answered.answer.status,
+              ...outcome,
               body: bodyView(request.body),
               ...(answered.code === undefined ? {} : { code: answered.code }),
-              ...(fault === undefined ? {} : { fault: fault._tag }),
               ...(answered.holder === undefined
                 ? {}
                 : { merchantId: answered.holder.merchant.id, keyKind: answered.holder.kind }),
               ...(apiVersion === undefined ? {} : { apiVersion }),
               ...(rawKey === undefined ? {} : { idempotencyKey: rawKey }),
               ...(answered.idempotency === undefined ? {} : { idempotency: answered.idempotency }),
-            }
-            return [...entries, entry]
-          })
-
-        return yield* Faults.around<Answered>(fault, {
-          serverError: (status) => refusal(serverError(status)),
-          // Processed in one piece: a client giving up cannot leave a request half done.
-          process: (slowMillis) => Effect.uninterruptible(admit(request, at, slowMillis)),
-          wrongShape,
-          record,
+            }),
         })
       })
 
     return {
-      handle,
-      now,
-      advanceClock: clock.advance,
-      setTime: clock.setTime,
-      injectFault: faults.add,
-      clearFaults: faults.clear,
+      ...Simulator.service(handle, clock, faults),
+      ...Simulator.webhookService(outbox),
       setRateLimit: budget.set,
       payAtStore: (paymentId) =>
         Effect.gen(function* () {
@@ -350,18 +315,13 @@ export const make = (options: KomojuSimulatorOptions): Effect.Effect<KomojuSimul
           yield* dispatch(paid.events, at)
           return true
         }),
-      configureWebhooks: outbox.configure,
-      deliverDue: outbox.deliverDue,
-      pendingWebhooks: outbox.pending,
-      deliveredWebhooks: outbox.delivered,
-      abandonedWebhooks: outbox.abandoned,
       tokens: Effect.zipWith(Ref.get(books), now, (b, at) =>
         [...b.tokens.values()].map((token) => KomojuBooks.tokenView(token, at)),
       ),
       payments: Effect.map(Ref.get(books), (b) => [...b.payments.values()]),
       customers: Effect.map(Ref.get(books), (b) => [...b.customers.values()]),
       sessions: Effect.map(Ref.get(books), (b) => [...b.sessions.values()]),
-      requests: Ref.get(log),
+      requests: Effect.map(log.entries, (entries) => entries.map((entry, i) => ({ seq: i + 1, ...entry }))),
     } satisfies KomojuSimulatorService
   })
 

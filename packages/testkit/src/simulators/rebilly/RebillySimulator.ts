@@ -20,15 +20,16 @@
  * Answers, books and the request log never hold a card number or CVV.
  */
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
+import * as RequestLog from "../shared/RequestLog.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as SimulatedIds from "../shared/SimulatedIds.js"
+import * as Simulator from "../shared/Simulator.js"
 import * as Books from "./RebillyBooks.js"
 import * as Credentials from "./RebillyCredentials.js"
 import * as Endpoints from "./RebillyEndpoints.js"
@@ -45,7 +46,7 @@ export const sandboxBaseUrl = (organizationId: string): string =>
 /** The base URL of the default organization in the sandbox. */
 export const defaultBaseUrl = sandboxBaseUrl(defaultOrganizationId)
 
-export interface RebillySimulatorOptions {
+export interface RebillySimulatorOptions extends Simulator.Options {
   /** The organization the simulator is. Default `simulated-organization`. */
   readonly organizationId?: string
   /**
@@ -63,8 +64,6 @@ export interface RebillySimulatorOptions {
    * `security` (whether `GET /tokens/{token}` takes a secret key is unconfirmed, say).
    */
   readonly acceptedSchemes?: Partial<Record<Endpoint, ReadonlyArray<Scheme>>>
-  /** Seeds the simulator's `Random` (ids, fault probabilities); the ambient one otherwise. */
-  readonly seed?: string | number
   readonly rateLimit?: RateLimit.RateLimitOptions
   /** `GET /tokens` page size when `limit` is absent. Default 100 (unconfirmed). */
   readonly defaultLimit?: number
@@ -78,33 +77,18 @@ export type Endpoint = Endpoints.Endpoint
 export type Scheme = Endpoints.Scheme
 
 /** One request as the simulator saw it (never its body). */
-export interface RequestRecord {
+export interface RequestRecord extends RequestLog.Entry<Endpoint> {
   readonly method: string
-  readonly path: string
-  readonly endpoint: Endpoint | undefined
-  readonly receivedAt: number
-  /** The HTTP status answered, or `dropped`. */
-  readonly status: number | "dropped"
   /** The kind of credential that was let in. */
   readonly scheme?: Scheme
   /** The fields named in a 422. */
   readonly invalidFields?: ReadonlyArray<string>
-  readonly fault?: Faults.Fault["_tag"]
 }
 
-export interface RebillySimulatorService {
-  /** Answers one request: the entry point of the in-process client and the loopback server. */
-  readonly handle: SimulatedHttp.Handler
+export interface RebillySimulatorService extends Simulator.Service<Endpoint> {
   /** The base URL its links name when a request carries no `Host`; the in-process client's default. */
   readonly baseUrl: string
   readonly organizationId: string
-  /** The simulator's time, in epoch milliseconds. */
-  readonly now: Effect.Effect<number>
-  /** Moves the simulator's time forward (token expiry, rate-limit windows), on top of `Clock`. */
-  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
-  readonly setTime: (epochMillis: number) => Effect.Effect<void>
-  readonly injectFault: (fault: Faults.Fault, scope?: Faults.FaultScope<Endpoint>) => Effect.Effect<void>
-  readonly clearFaults: Effect.Effect<void>
   /** Changes the rate-limit budget or header names; a fresh window starts. */
   readonly configureRateLimit: (options: RateLimit.RateLimitOptions) => Effect.Effect<void>
   /** Spends the rest of the current window's budget: counted calls get 429 until the window ends. */
@@ -162,7 +146,7 @@ export const make = (
     const now = clock.now
 
     const books = yield* Ref.make(Books.empty)
-    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const log = yield* RequestLog.make<RequestRecord>()
     const faults = yield* Faults.makePlan<Endpoint>(random)
     const rateLimit = yield* RateLimit.make(options.rateLimit ?? {})
 
@@ -263,45 +247,33 @@ export const make = (
         const foreignOrganization = scoped.organizationId !== undefined && scoped.organizationId !== organizationId
         const route = Endpoints.route(request.method, scoped.rest)
         const endpoint = route._tag === "Found" ? route.endpoint : undefined
-        const fault = yield* faults.next(endpoint)
-        const record = (answered: Faults.Answered & Partial<Answered>) =>
-          Ref.update(log, (entries) => [
-            ...entries,
-            {
+        return yield* Faults.around<Answered>(yield* faults.next(endpoint), {
+          serverError: (status) => refuse(Problems.server(status), scoped.rest),
+          process: () => process(request, scoped.rest, route, foreignOrganization, at),
+          wrongShape,
+          record: (answered, outcome) =>
+            log.append({
               method: request.method.toUpperCase(),
               path: request.path,
               endpoint,
               receivedAt: at,
-              status: answered.answer._tag === "Drop" ? ("dropped" as const) : answered.answer.status,
+              ...outcome,
               ...(answered.scheme === undefined ? {} : { scheme: answered.scheme }),
               ...(answered.invalidFields === undefined ? {} : { invalidFields: answered.invalidFields }),
-              ...(fault === undefined ? {} : { fault: fault._tag }),
-            },
-          ])
-
-        return yield* Faults.around<Answered>(fault, {
-          serverError: (status) => refuse(Problems.server(status), scoped.rest),
-          process: () => process(request, scoped.rest, route, foreignOrganization, at),
-          wrongShape,
-          record,
+            }),
         })
       })
 
     return {
-      handle,
+      ...Simulator.service(handle, clock, faults),
       baseUrl,
       organizationId,
-      now,
-      advanceClock: clock.advance,
-      setTime: clock.setTime,
-      injectFault: faults.add,
-      clearFaults: faults.clear,
       configureRateLimit: rateLimit.configure,
       exhaustRateLimit: Effect.flatMap(now, rateLimit.exhaust),
       tokens: Effect.zipWith(Ref.get(books), now, (b, at) => [...b.tokens.values()].map((t) => Books.viewOf(t, at))),
       paymentInstruments: Effect.map(Ref.get(books), (b) => [...b.instruments.values()]),
       transactions: Effect.map(Ref.get(books), (b) => [...b.transactions.values()]),
-      requests: Ref.get(log),
+      requests: log.entries,
     } satisfies RebillySimulatorService
   })
 

@@ -118,6 +118,19 @@ export interface Answered {
   readonly answer: SimulatedHttp.WireAnswer
 }
 
+/** What came of a request, as every simulator's request log tells it. */
+export interface Outcome {
+  /** The HTTP status answered, or `dropped`. */
+  readonly status: number | "dropped"
+  /** The fault injected into it, if any. */
+  readonly fault?: Fault["_tag"]
+}
+
+const outcomeOf = (answer: SimulatedHttp.WireAnswer, fault: Fault | undefined): Outcome => ({
+  status: answer._tag === "Drop" ? "dropped" : answer.status,
+  ...(fault === undefined ? {} : { fault: fault._tag }),
+})
+
 export interface Around<A extends Answered> {
   /** The provider's answer to a request it failed to process, with this 5xx status. */
   readonly serverError: (status: number) => A
@@ -125,8 +138,11 @@ export interface Around<A extends Answered> {
   readonly process: (slowMillis: number) => Effect.Effect<A>
   /** A 200 JSON body of the wrong shape for this provider, for `Malformed`. */
   readonly wrongShape: unknown
-  /** Notes the request once, with what the client got (a dropped connection has nothing else to say). */
-  readonly record: (answered: Answered & Partial<A>) => Effect.Effect<void>
+  /**
+   * Notes the request once: what the simulator made of it (a connection dropped before
+   * processing has nothing else to say) and what came of it for the client.
+   */
+  readonly record: (answered: Answered & Partial<A>, outcome: Outcome) => Effect.Effect<void>
 }
 
 /**
@@ -139,22 +155,23 @@ export const around = <A extends Answered>(
   how: Around<A>,
 ): Effect.Effect<SimulatedHttp.WireAnswer> =>
   Effect.gen(function* () {
+    const record = (answered: Answered & Partial<A>) => how.record(answered, outcomeOf(answered.answer, fault))
     if (fault?._tag === "ServerError") {
       const answered = how.serverError(fault.status)
-      yield* how.record(answered)
+      yield* record(answered)
       return answered.answer
     }
     if (fault?._tag === "Drop" && !fault.afterProcessing) {
-      yield* how.record({ answer: SimulatedHttp.dropped } as Answered & Partial<A>)
+      yield* record({ answer: SimulatedHttp.dropped } as Answered & Partial<A>)
       return SimulatedHttp.dropped
     }
     const answered = yield* how.process(fault?._tag === "Slow" ? Duration.toMillis(fault.delay) : 0)
     if (fault?._tag === "Drop") {
-      yield* how.record({ ...answered, answer: SimulatedHttp.dropped })
+      yield* record({ ...answered, answer: SimulatedHttp.dropped })
       return SimulatedHttp.dropped
     }
     const answer = fault?._tag === "Malformed" ? corrupt(answered.answer, fault.shape, how.wrongShape) : answered.answer
-    yield* how.record({ ...answered, answer })
+    yield* record({ ...answered, answer })
     if (fault?._tag === "Slow") yield* Effect.sleep(fault.delay)
     return answer
   })

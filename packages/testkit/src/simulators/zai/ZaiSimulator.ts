@@ -26,7 +26,6 @@
  * Answers, webhooks, the books and the request log never hold a card number, a CVV or a full
  * bank account number, nor any body received.
  */
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -37,9 +36,11 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
+import * as RequestLog from "../shared/RequestLog.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as SimulatedIds from "../shared/SimulatedIds.js"
+import * as Simulator from "../shared/Simulator.js"
 import * as ZaiBooks from "./ZaiBooks.js"
 import * as ZaiEndpoints from "./ZaiEndpoints.js"
 import { type FieldErrors, type Refusal, Refusals, TokenRefusals } from "./ZaiErrors.js"
@@ -54,11 +55,9 @@ export const defaultBaseUrl = "https://test.api.promisepay.com"
 
 type Secret = string | Redacted.Redacted<string>
 
-export interface ZaiSimulatorOptions {
+export interface ZaiSimulatorOptions extends Simulator.Options {
   /** The OAuth2 clients the issuer knows; each is one marketplace with its own users and accounts. */
   readonly clients: ReadonlyArray<ZaiIssuer.ZaiClient>
-  /** Seeds the simulator's `Random` (tokens, ids, fault probabilities, shuffles); the ambient one otherwise. */
-  readonly seed?: string | number
   /** The secret (or, while one is rotated, the secrets) webhooks are signed with; without one they carry `t=` and no `v=`. */
   readonly webhookSecret?: Secret | ReadonlyArray<Secret>
   readonly webhooks?: Outbox.DeliveryOptions
@@ -114,18 +113,13 @@ export class ZaiBrowserRefusal extends Data.TaggedError("ZaiBrowserRefusal")<{
 export type Via = "auth" | "core" | "browser"
 
 /** One request as the simulator saw it: never its body. */
-export interface RequestRecord {
+export interface RequestRecord extends RequestLog.Entry<ZaiEndpoints.Endpoint> {
   readonly requestId: string
   /** The host it reached; `browser` for the browser controls. */
   readonly via: Via
   readonly method: string
-  readonly path: string
-  readonly endpoint: ZaiEndpoints.Endpoint | undefined
   /** The marketplace whose bearer token it carried, when valid. */
   readonly marketplace?: string
-  readonly receivedAt: number
-  readonly status: number | "dropped"
-  readonly fault?: Faults.Fault["_tag"]
 }
 
 export interface AccessTokenView {
@@ -136,20 +130,19 @@ export interface AccessTokenView {
   readonly live: boolean
 }
 
-export interface ZaiSimulatorService {
-  /** Both hosts from one base URL: `/tokens` to the issuer, the rest to the core API (the loopback server's handler). */
-  readonly handle: SimulatedHttp.Handler
+/**
+ * `handle` serves both hosts from one base URL (the loopback server's handler): `/tokens` to the
+ * issuer, the rest to the core API. Webhooks are signed as each attempt leaves, with the
+ * simulator's time and the secrets live then: a delivered one shows the headers the sink
+ * received; a pending one the signature it would carry if sent when queued.
+ */
+export interface ZaiSimulatorService
+  extends Simulator.Service<ZaiEndpoints.Endpoint>,
+    Simulator.WebhookService<ZaiWebhooks.Kind> {
   /** The OAuth2 issuer's host. */
   readonly handleAuth: SimulatedHttp.Handler
   /** The core API's host. */
   readonly handleCore: SimulatedHttp.Handler
-  /** The simulator's time, in epoch milliseconds. */
-  readonly now: Effect.Effect<number>
-  /** Moves the simulator's time forward (token expiry, webhook due times), on top of `Clock`. */
-  readonly advanceClock: (duration: Duration.DurationInput) => Effect.Effect<void>
-  readonly setTime: (epochMillis: number) => Effect.Effect<void>
-  readonly injectFault: (fault: Faults.Fault, scope?: Faults.FaultScope<ZaiEndpoints.Endpoint>) => Effect.Effect<void>
-  readonly clearFaults: Effect.Effect<void>
   /** Sets (or, `undefined`, lifts) the per-marketplace budget; counts start afresh. */
   readonly setRateLimit: (limit: ZaiRateLimit.RateLimit | undefined) => Effect.Effect<void>
   /** Every access token issued so far stops working now, as if Zai had revoked them. */
@@ -160,22 +153,10 @@ export interface ZaiSimulatorService {
     token: string,
     account: BrowserBankAccount,
   ) => Effect.Effect<string, ZaiBrowserRefusal>
-  readonly configureWebhooks: (options: Outbox.DeliveryOptions) => Effect.Effect<void>
   /** The secrets webhooks are signed with from now on (one `v` each). */
   readonly setWebhookSecrets: (secrets: ReadonlyArray<Secret>) => Effect.Effect<void>
   /** Puts Zai's subscription test (`{"message":"Zai callback test"}`) in the outbox. */
   readonly sendTestWebhook: Effect.Effect<void>
-  /**
-   * Sends every due webhook to the sink now (duplicated and ordered as configured) and returns
-   * what was sent. Each attempt is signed as it leaves, with the simulator's time and the live
-   * secrets; the headers shown are the ones the sink received.
-   */
-  readonly deliverDue: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>>
-  /** Waiting webhooks, with the signature they would carry if sent when queued. */
-  readonly pendingWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiWebhooks.Kind>>>
-  /** Every delivery attempt so far, in order, with the headers it was sent with. */
-  readonly deliveredWebhooks: Effect.Effect<ReadonlyArray<Outbox.Delivered<ZaiWebhooks.Kind>>>
-  readonly abandonedWebhooks: Effect.Effect<ReadonlyArray<Outbox.Pending<ZaiWebhooks.Kind>>>
   /** How many `POST /tokens` requests reached the issuer, whatever their answer. */
   readonly oauthRequests: Effect.Effect<number>
   readonly accessTokens: Effect.Effect<ReadonlyArray<AccessTokenView>>
@@ -254,7 +235,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
 
     const ledger = ZaiBooks.makeLedger()
     const books = ledger.books
-    const log = yield* Ref.make(Chunk.empty<RequestRecord>())
+    const log = yield* RequestLog.make<RequestRecord>()
     const rateLimit = yield* Ref.make(options.rateLimit)
     const window = yield* Ref.make(ZaiRateLimit.empty)
     const webhookSecrets = yield* Ref.make(secretsOf(options.webhookSecret))
@@ -270,8 +251,6 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       seal: (outgoing, at) =>
         Effect.map(Ref.get(webhookSecrets), (secrets) => ZaiWebhooks.headers(secrets, at, outgoing.body)),
     })
-
-    const record = (entry: RequestRecord) => Ref.update(log, Chunk.append(entry))
 
     const enqueue = (
       items: ReadonlyArray<{ readonly kind: ZaiWebhooks.Kind; readonly reference: string; readonly body: unknown }>,
@@ -418,21 +397,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           const at = yield* now
           const requestId = yield* SimulatedIds.uuid(random)
           const matched = ZaiEndpoints.match(host, request.method, request.path)
-          const fault = yield* faults.next(matched?.endpoint)
-          const logged = (processed: Faults.Answered & Partial<Processed>) =>
-            record({
-              requestId,
-              via: host,
-              method: request.method.toUpperCase(),
-              path: request.path,
-              endpoint: matched?.endpoint,
-              ...(processed.marketplace === undefined ? {} : { marketplace: processed.marketplace }),
-              receivedAt: at,
-              status: processed.answer._tag === "Drop" ? "dropped" : processed.answer.status,
-              ...(fault === undefined ? {} : { fault: fault._tag }),
-            })
-
-          return yield* Faults.around<Processed>(fault, {
+          return yield* Faults.around<Processed>(yield* faults.next(matched?.endpoint), {
             serverError: (status) => ({
               answer: answerOf(
                 status === 429
@@ -445,7 +410,17 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
             }),
             process: () => process(request, matched, requestId, at),
             wrongShape,
-            record: logged,
+            record: (processed, outcome) =>
+              log.append({
+                requestId,
+                via: host,
+                method: request.method.toUpperCase(),
+                path: request.path,
+                endpoint: matched?.endpoint,
+                ...(processed.marketplace === undefined ? {} : { marketplace: processed.marketplace }),
+                receivedAt: at,
+                ...outcome,
+              }),
           })
         })
 
@@ -470,7 +445,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
             settings,
           })
           const status = outcome._tag === "Refused" ? outcome.refusal.status : outcome.status
-          yield* record({
+          yield* log.append({
             requestId,
             via: "browser",
             method: "POST",
@@ -490,15 +465,14 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
     const createCard = browserCreates("createCardAccount")
     const createBank = browserCreates("createBankAccount")
 
+    const handle: SimulatedHttp.Handler = (request) =>
+      request.path === tokenPath ? handleAuth(request) : handleCore(request)
+
     return {
-      handle: (request) => (request.path === tokenPath ? handleAuth(request) : handleCore(request)),
+      ...Simulator.service(handle, clock, faults),
+      ...Simulator.webhookService(outbox),
       handleAuth,
       handleCore,
-      now,
-      advanceClock: clock.advance,
-      setTime: clock.setTime,
-      injectFault: faults.add,
-      clearFaults: faults.clear,
       setRateLimit: (limit) => Effect.zipRight(Ref.set(rateLimit, limit), Ref.set(window, ZaiRateLimit.empty)),
       revokeAccessTokens: Effect.flatMap(now, (at) =>
         Effect.sync(() =>
@@ -529,17 +503,9 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
           ...(account.currency === undefined ? {} : { currency: account.currency }),
           ...(account.userId === undefined ? {} : { user_id: account.userId }),
         }),
-      configureWebhooks: outbox.configure,
       setWebhookSecrets: (secrets) => Ref.set(webhookSecrets, secrets.map(reveal)),
       sendTestWebhook: enqueue([{ kind: "test", reference: "test", body: ZaiWebhooks.testBody }]),
-      deliverDue: outbox.deliverDue,
-      pendingWebhooks: outbox.pending,
-      deliveredWebhooks: outbox.delivered,
-      abandonedWebhooks: outbox.abandoned,
-      oauthRequests: Effect.map(
-        Ref.get(log),
-        Chunk.reduce(0, (n, e) => (e.endpoint === "token" ? n + 1 : n)),
-      ),
+      oauthRequests: Effect.map(log.entries, (entries) => entries.filter((e) => e.endpoint === "token").length),
       accessTokens: Effect.map(now, (at) =>
         [...books.accessTokens.values()].map((r) => ({
           token: Redacted.make(r.token),
@@ -553,7 +519,7 @@ export const make = (options: ZaiSimulatorOptions): Effect.Effect<ZaiSimulatorSe
       tokenAuths: Effect.map(now, (at) => [...books.tokenAuths.values()].map((r) => ZaiBooks.tokenAuthView(r, at))),
       cardAccounts: Effect.sync(() => [...books.cardAccounts.values()]),
       bankAccounts: Effect.sync(() => [...books.bankAccounts.values()]),
-      requests: Effect.map(Ref.get(log), Chunk.toReadonlyArray),
+      requests: log.entries,
     } satisfies ZaiSimulatorService
   })
 
