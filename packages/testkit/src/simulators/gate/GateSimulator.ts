@@ -26,6 +26,7 @@ import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
 import * as RequestLog from "../shared/RequestLog.js"
+import type * as Secrets from "../shared/Secrets.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as SimulatedIds from "../shared/SimulatedIds.js"
@@ -43,7 +44,7 @@ export const defaultBaseUrl = "https://api.ecommpay.com"
 
 export interface GateProject {
   readonly id: number
-  readonly secret: string | Redacted.Redacted<string>
+  readonly secret: Secrets.Secret
 }
 
 export interface GateSimulatorOptions extends Simulator.Options {

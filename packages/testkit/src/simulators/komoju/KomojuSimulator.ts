@@ -22,12 +22,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Random from "effect/Random"
-import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
 import * as RequestLog from "../shared/RequestLog.js"
+import { reveal, type Secret } from "../shared/Secrets.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as SimulatedIds from "../shared/SimulatedIds.js"
@@ -46,8 +46,6 @@ import * as KomojuWebhooks from "./KomojuWebhooks.js"
 export const defaultBaseUrl = "https://komoju.com"
 
 export const apiPath = KomojuEndpoints.apiPath
-
-type Secret = string | Redacted.Redacted<string>
 
 /** A KOMOJU merchant (its test account): its key pair and its webhook secret token. */
 export interface KomojuMerchant {
@@ -118,8 +116,6 @@ const idOf = (random: Random.Random): Effect.Effect<string> => SimulatedIds.text
 
 /** A 200 JSON body that is not what KOMOJU answers, for the `Malformed` fault. */
 const wrongShape = { id: 42, resource: null, status: ["unexpected"] }
-
-const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
 
 interface KeyHolder {
   readonly merchant: KomojuMerchant

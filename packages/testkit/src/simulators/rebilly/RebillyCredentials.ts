@@ -10,11 +10,10 @@
  * the operation does not accept is 403 (access forbidden). Both are choices where Rebilly's
  * behaviour is unknown.
  */
-import { timingSafeEqual } from "node:crypto"
-import * as Redacted from "effect/Redacted"
+import * as Secrets from "../shared/Secrets.js"
 import type { Scheme } from "./RebillyEndpoints.js"
 
-export type Secret = string | Redacted.Redacted<string>
+export type Secret = Secrets.Secret
 
 export interface Keys {
   readonly secretKeys: ReadonlyArray<Secret>
@@ -49,19 +48,11 @@ export const presented = (headers: Readonly<Record<string, string>>): ReadonlyAr
   return found
 }
 
-const sameText = (a: string, b: string): boolean => {
-  const left = Buffer.from(a)
-  const right = Buffer.from(b)
-  return left.length === right.length && timingSafeEqual(left, right)
-}
-
 const listOf = (keys: Keys, scheme: Scheme): ReadonlyArray<Secret> =>
   scheme === "secret" ? keys.secretKeys : scheme === "publishable" ? keys.publishableKeys : keys.jwts
 
 const isKnown = (keys: Keys, credential: Presented): boolean =>
-  listOf(keys, credential.scheme).some((known) =>
-    sameText(Redacted.isRedacted(known) ? Redacted.value(known) : known, credential.value),
-  )
+  listOf(keys, credential.scheme).some((known) => Secrets.sameText(Secrets.reveal(known), credential.value))
 
 /** Whether a request carrying `credentials` may call an operation that accepts `accepted`. */
 export const authorize = (

@@ -13,15 +13,14 @@
  * A core API request is authenticated by `Authorization: Bearer <token>` with a token this
  * issuer gave and that has not expired; anything else is 401 (`ZaiErrors.Refusals.unauthorized`).
  */
-import { timingSafeEqual } from "node:crypto"
-import type * as Redacted from "effect/Redacted"
+import * as Secrets from "../shared/Secrets.js"
 import type { AccessTokenRecord, Books } from "./ZaiBooks.js"
 import { type Refusal, TokenRefusals } from "./ZaiErrors.js"
 
 /** An OAuth2 client the issuer knows; each client is one marketplace with its own records. */
 export interface ZaiClient {
   readonly clientId: string
-  readonly clientSecret: string | Redacted.Redacted<string>
+  readonly clientSecret: Secrets.Secret
   readonly scope: string
 }
 
@@ -57,12 +56,6 @@ export const readCredentials = (body: string, contentType: string | undefined): 
   return { grantType, clientId, clientSecret, scope }
 }
 
-const sameText = (a: string, b: string): boolean => {
-  const left = Buffer.from(a, "utf8")
-  const right = Buffer.from(b, "utf8")
-  return left.length === right.length && timingSafeEqual(left, right)
-}
-
 export type IssueOutcome =
   | { readonly _tag: "Refused"; readonly refusal: Refusal }
   | { readonly _tag: "Issued"; readonly record: AccessTokenRecord; readonly expiresIn: number }
@@ -83,7 +76,7 @@ export const issue = (request: {
     return { _tag: "Refused", refusal: TokenRefusals.badRequest }
   }
   const client = request.clientOf(credentials.clientId)
-  if (client === undefined || !sameText(client.secret, credentials.clientSecret)) {
+  if (client === undefined || !Secrets.sameText(client.secret, credentials.clientSecret)) {
     return { _tag: "Refused", refusal: TokenRefusals.invalidCredentials }
   }
   if (client.scope !== credentials.scope) return { _tag: "Refused", refusal: TokenRefusals.invalidClientDetails }

@@ -37,6 +37,7 @@ import type * as Scope from "effect/Scope"
 import * as Faults from "../shared/Faults.js"
 import * as Outbox from "../shared/Outbox.js"
 import * as RequestLog from "../shared/RequestLog.js"
+import { reveal, type Secret } from "../shared/Secrets.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
 import * as SimulatedHttp from "../shared/SimulatedHttp.js"
 import * as SimulatedIds from "../shared/SimulatedIds.js"
@@ -52,8 +53,6 @@ import * as ZaiWebhooks from "./ZaiWebhooks.js"
 /** Pre-live's hosts (provider notes §1): what the in-process client answers unless told otherwise. */
 export const defaultAuthBaseUrl = "https://au-0000.sandbox.auth.assemblypay.com"
 export const defaultBaseUrl = "https://test.api.promisepay.com"
-
-type Secret = string | Redacted.Redacted<string>
 
 export interface ZaiSimulatorOptions extends Simulator.Options {
   /** The OAuth2 clients the issuer knows; each is one marketplace with its own users and accounts. */
@@ -171,8 +170,6 @@ export class ZaiSimulator extends Context.Tag("@token-lifecycle/testkit/ZaiSimul
   ZaiSimulator,
   ZaiSimulatorService
 >() {}
-
-const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
 
 const secretsOf = (given: ZaiSimulatorOptions["webhookSecret"]): ReadonlyArray<string> =>
   given === undefined ? [] : Array.isArray(given) ? given.map(reveal) : [reveal(given as Secret)]
