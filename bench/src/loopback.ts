@@ -57,6 +57,7 @@ export const verifiedBy = (
 ): Simulator => ({
   renew: served.renew,
   verify: async (requests) => expect(await served.state(), requests),
+  serverLoop: served.serverLoop,
 })
 
 /** Where the simulator serves: `--simulator=thread` or `--simulator=worker` on the command line, else `fallback`. */

@@ -12,6 +12,7 @@
  * The simulator is the same either way: the same module, built from the same definition, seeded
  * alike; the worker is driven by messages (prime, renew, state, close).
  */
+import type { EventLoopUtilization } from "node:perf_hooks"
 import { Worker } from "node:worker_threads"
 import * as LoopbackServer from "@token-lifecycle/testkit/simulators/shared/LoopbackServer"
 import type * as SimulatedHttp from "@token-lifecycle/testkit/simulators/shared/SimulatedHttp"
@@ -53,6 +54,8 @@ export interface Served {
   /** Replaces the simulator with a fresh one, after `retire` has run on the old one. */
   readonly renew: () => Promise<void>
   readonly state: () => Promise<State>
+  /** The worker's event loop utilization (since `since`, when given): in a worker only. */
+  readonly serverLoop?: (since?: EventLoopUtilization) => EventLoopUtilization
   readonly close: () => Promise<void>
 }
 
@@ -182,6 +185,7 @@ const serveInWorker = (module: string): Promise<Served> =>
             if (state === undefined) throw new Error("the simulator's worker sent no state")
             return state
           },
+          serverLoop: (since) => worker.performance.eventLoopUtilization(since),
           close: async () => {
             await ask({ op: "close" })
             worker.removeAllListeners("exit")

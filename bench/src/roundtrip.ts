@@ -12,7 +12,7 @@
  * requests, the simulator checked and renewed after each round. Ratios to the baseline, measured
  * in the same run, are what to compare between machines.
  */
-import { performance } from "node:perf_hooks"
+import { type EventLoopUtilization, performance } from "node:perf_hooks"
 import type { Placement } from "./renewable.js"
 import * as Report from "./report.js"
 
@@ -31,6 +31,8 @@ export interface Simulator {
   readonly verify: (requests: number) => Promise<void>
   /** Replaces the simulator with a fresh one. */
   readonly renew: () => Promise<void>
+  /** The server's own event loop utilization, when it has a thread of its own (see `Renewable.Served`). */
+  readonly serverLoop?: ((since?: EventLoopUtilization) => EventLoopUtilization) | undefined
 }
 
 export const check = (holds: boolean, what: string): void => {
@@ -180,9 +182,24 @@ export interface ThroughputOptions {
   readonly simulator: Simulator
 }
 
-/** `requests` calls with `concurrency` in flight; the elapsed milliseconds. */
-const burst = async (client: Client, requests: number, concurrency: number): Promise<number> => {
+interface Burst {
+  readonly perSecond: number
+  /** Milliseconds the main thread's event loop was busy, per request. */
+  readonly mainBusy: number
+  /** The share of the time the server's thread was busy, when it has one. */
+  readonly serverBusy: number | undefined
+}
+
+/** `requests` calls with `concurrency` in flight: the rate, and how busy each thread was. */
+const burst = async (
+  client: Client,
+  requests: number,
+  concurrency: number,
+  serverLoop: Simulator["serverLoop"],
+): Promise<Burst> => {
   let next = 0
+  const server = serverLoop?.()
+  const main = performance.eventLoopUtilization()
   const start = performance.now()
   const worker = async () => {
     while (next < requests) {
@@ -191,39 +208,62 @@ const burst = async (client: Client, requests: number, concurrency: number): Pro
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker))
-  return performance.now() - start
+  const elapsed = performance.now() - start
+  return {
+    perSecond: (requests / elapsed) * 1000,
+    mainBusy: performance.eventLoopUtilization(main).active / requests,
+    serverBusy: server === undefined ? undefined : serverLoop?.(server).utilization,
+  }
 }
 
-/** Requests per second of every client at the same concurrency; prints the table; returns each client's median rate. */
+const median = (values: ReadonlyArray<number>) => summarise(values).p50
+
+/**
+ * Requests per second of every client at the same concurrency; prints the table (with how busy
+ * the main thread was per request, and the server's thread when it has one); returns each
+ * client's median rate.
+ */
 export const throughput = async (options: ThroughputOptions): Promise<ReadonlyMap<Client, number>> => {
-  const { clients } = options
+  const { clients, simulator } = options
   const { baseline } = roles(clients)
-  const rates = clients.map(() => [] as Array<number>)
-  await options.simulator.renew()
+  const bursts = clients.map(() => [] as Array<Burst>)
+  await simulator.renew()
   for (let round = -1; round < options.rounds; round++) {
     for (let k = 0; k < clients.length; k++) {
       const i = (Math.max(round, 0) + k) % clients.length
       const client = clients[i]
       if (client === undefined) continue
-      const elapsed = await burst(client, options.requests, options.concurrency)
-      if (round >= 0) rates[i]?.push((options.requests / elapsed) * 1000)
-      await options.simulator.verify(options.requests)
-      await options.simulator.renew()
+      const measured = await burst(client, options.requests, options.concurrency, simulator.serverLoop)
+      if (round >= 0) bursts[i]?.push(measured)
+      await simulator.verify(options.requests)
+      await simulator.renew()
     }
   }
-  const medians = new Map(clients.map((client, i) => [client, summarise(rates[i] ?? []).p50] as const))
-  const base = medians.get(baseline) ?? Number.NaN
+  const results = clients.map((client, i) => {
+    const taken = bursts[i] ?? []
+    const serverBusy = taken.flatMap((b) => (b.serverBusy === undefined ? [] : [b.serverBusy]))
+    return {
+      client,
+      perSecond: median(taken.map((b) => b.perSecond)),
+      mainBusy: median(taken.map((b) => b.mainBusy)),
+      serverBusy: serverBusy.length === 0 ? undefined : median(serverBusy),
+    }
+  })
+  const base = results.find((r) => r.client === baseline)?.perSecond ?? Number.NaN
   console.log(
-    `${options.call}, ${options.concurrency} in flight, ${Report.count(options.requests)} requests per client per round, ${options.rounds} rounds (after one to warm up)`,
+    `${options.call}, ${options.concurrency} in flight, ${Report.count(options.requests)} requests per client per round, ${options.rounds} rounds (after one to warm up); medians of the rounds`,
   )
   console.log(
     Report.table(
-      ["client", "requests/s (median round)", "vs baseline"],
-      clients.map((client) => {
-        const rate = medians.get(client) ?? Number.NaN
-        return [client.name, Report.count(rate), client === baseline ? "" : Report.ratio(rate / base)]
-      }),
+      ["client", "requests/s", "vs baseline", "main thread busy per request", "server thread busy"],
+      results.map((r) => [
+        r.client.name,
+        Report.count(r.perSecond),
+        r.client === baseline ? "" : Report.ratio(r.perSecond / base),
+        micros(r.mainBusy),
+        r.serverBusy === undefined ? "(same thread)" : `${Math.round(r.serverBusy * 100)} %`,
+      ]),
     ),
   )
-  return medians
+  return new Map(results.map((r) => [r.client, r.perSecond] as const))
 }
