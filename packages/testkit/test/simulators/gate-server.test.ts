@@ -3,15 +3,10 @@
  * (undici): it answers exactly as the in-process client does, breaks connections for real, and
  * POSTs its callbacks to a real receiver.
  */
-
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as GateHttpClient from "../../src/simulators/gate/GateHttpClient.js"
 import * as GateJson from "../../src/simulators/gate/GateJson.js"
@@ -20,6 +15,8 @@ import * as GateSignature from "../../src/simulators/gate/GateSignature.js"
 import { defaultBaseUrl, GateSimulator } from "../../src/simulators/gate/GateSimulator.js"
 import * as Faults from "../../src/simulators/shared/Faults.js"
 import * as Outbox from "../../src/simulators/shared/Outbox.js"
+import { droppedConnection, exchange } from "./Answers.js"
+import { receiver } from "./WebhookReceiver.js"
 
 const project = { id: 77, secret: "loopback-secret" }
 const options = { projects: [project], seed: "loopback" }
@@ -39,40 +36,14 @@ const tokenizeAt = (baseUrl: string) =>
   Effect.gen(function* () {
     const sim = yield* GateSimulator
     yield* sim.setTime(startedAt)
-    const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(
+    const { status, text } = yield* exchange(
       HttpClientRequest.post(`${baseUrl}/v2/customer/card/tokenize`).pipe(
         HttpClientRequest.bodyUnsafeJson(tokenizeBody()),
       ),
     )
-    const text = yield* response.text
     const [callback] = yield* sim.deliverDue
-    return { status: response.status, text, callback: callback?.body }
-  }).pipe(Effect.scoped)
-
-/** A plain node server standing for the merchant's callback endpoint. */
-const receiver = (status: number) =>
-  Effect.acquireRelease(
-    Effect.async<{ readonly url: string; readonly bodies: Array<string>; readonly close: () => void }>((resume) => {
-      const bodies: Array<string> = []
-      const server = createServer((request, response) => {
-        let body = ""
-        request.setEncoding("utf8")
-        request.on("data", (part: string) => {
-          body += part
-        })
-        request.on("end", () => {
-          bodies.push(body)
-          response.writeHead(status).end()
-        })
-      })
-      server.listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as AddressInfo
-        resume(Effect.succeed({ url: `http://127.0.0.1:${port}/callbacks`, bodies, close: () => server.close() }))
-      })
-    }),
-    (r) => Effect.sync(r.close),
-  )
+    return { status, text, callback: callback?.body }
+  })
 
 const served = GateServer.layerWithSimulator(options).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
 
@@ -102,16 +73,10 @@ describe("Gate simulator over loopback HTTP", () => {
     Effect.gen(function* () {
       const { baseUrl } = yield* GateServer.GateServer
       const sim = yield* GateSimulator
-      const client = yield* HttpClient.HttpClient
       const post = (body: unknown) =>
-        client
-          .execute(
-            HttpClientRequest.post(`${baseUrl}/v2/customer/card/tokenize`).pipe(HttpClientRequest.bodyUnsafeJson(body)),
-          )
-          .pipe(
-            Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json }))),
-            Effect.scoped,
-          )
+        exchange(
+          HttpClientRequest.post(`${baseUrl}/v2/customer/card/tokenize`).pipe(HttpClientRequest.bodyUnsafeJson(body)),
+        )
       const { customer, ...rest } = tokenizeBody()
       const unsigned = yield* post({ ...rest, customer: { ...customer, signature: undefined } })
       expect(unsigned.status).toBe(403)
@@ -119,9 +84,7 @@ describe("Gate simulator over loopback HTTP", () => {
 
       yield* sim.injectFault(Faults.drop({ afterProcessing: true }), { times: 1 })
       const dropped = yield* Effect.either(post(tokenizeBody()))
-      expect(
-        Either.isLeft(dropped) && dropped.left._tag === "RequestError" && dropped.left.reason === "Transport",
-      ).toBe(true)
+      expect(droppedConnection(dropped)).toBe(true)
       expect(yield* sim.tokens).toHaveLength(1)
       const after = yield* post(tokenizeBody())
       expect(after.status).toBe(200)
@@ -132,15 +95,15 @@ describe("Gate simulator over loopback HTTP", () => {
     Effect.gen(function* () {
       const { baseUrl } = yield* GateServer.GateServer
       const sim = yield* GateSimulator
-      const ok = yield* receiver(200)
+      const ok = yield* receiver(200, "/callbacks")
       yield* sim.configureCallbacks({ sink: yield* Outbox.postTo(ok.url), duplicate: 2 })
       const first = yield* tokenizeAt(baseUrl)
-      expect(ok.bodies).toEqual([first.callback, first.callback])
+      expect(ok.received.map((r) => r.body)).toEqual([first.callback, first.callback])
 
-      const refusing = yield* receiver(500)
+      const refusing = yield* receiver(500, "/callbacks")
       yield* sim.configureCallbacks({ sink: yield* Outbox.postTo(refusing.url), duplicate: 1 })
       yield* tokenizeAt(baseUrl)
-      expect(refusing.bodies).toHaveLength(1)
+      expect(refusing.received).toHaveLength(1)
       const pending = yield* sim.pendingCallbacks
       expect(pending).toHaveLength(1)
       expect(pending[0]?.attempts).toBe(1)

@@ -1,25 +1,21 @@
 /**
  * The KOMOJU simulator behind a real HTTP server on 127.0.0.1, reached with a real client
  * (undici): it answers exactly as the in-process client does, breaks connections for real, and
- * POSTs its signed webhooks, headers included, to a real receiver (itself a loopback server).
+ * POSTs its signed webhooks, headers included, to a real receiver.
  */
 import { createHmac } from "node:crypto"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as KomojuHttpClient from "../../src/simulators/komoju/KomojuHttpClient.js"
 import * as KomojuServer from "../../src/simulators/komoju/KomojuServer.js"
 import { apiPath, defaultBaseUrl, KomojuSimulator } from "../../src/simulators/komoju/KomojuSimulator.js"
 import * as Faults from "../../src/simulators/shared/Faults.js"
-import * as LoopbackServer from "../../src/simulators/shared/LoopbackServer.js"
 import * as Outbox from "../../src/simulators/shared/Outbox.js"
-import type { WireRequest } from "../../src/simulators/shared/SimulatedHttp.js"
-import * as SimulatedHttp from "../../src/simulators/shared/SimulatedHttp.js"
+import { droppedConnection, exchange } from "./Answers.js"
+import { receiver } from "./WebhookReceiver.js"
 
 const merchant = {
   id: "loopback-merchant",
@@ -34,20 +30,16 @@ const startedAt = Date.UTC(2026, 5, 1, 12, 0, 0)
 const authorization = (key: string) => `Basic ${Buffer.from(`${key}:`).toString("base64")}`
 
 const post = (apiBase: string, path: string, body: unknown, key = merchant.secretKey, idempotency?: string) =>
-  Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(
-      HttpClientRequest.post(`${apiBase}${path}`).pipe(
-        HttpClientRequest.setHeaders({
-          authorization: authorization(key),
-          "x-komoju-api-version": "2025-01-28",
-          ...(idempotency === undefined ? {} : { "x-komoju-idempotency": idempotency }),
-        }),
-        HttpClientRequest.bodyUnsafeJson(body),
-      ),
-    )
-    return { status: response.status, text: yield* response.text }
-  }).pipe(Effect.scoped)
+  exchange(
+    HttpClientRequest.post(`${apiBase}${path}`).pipe(
+      HttpClientRequest.setHeaders({
+        authorization: authorization(key),
+        "x-komoju-api-version": "2025-01-28",
+        ...(idempotency === undefined ? {} : { "x-komoju-idempotency": idempotency }),
+      }),
+      HttpClientRequest.bodyUnsafeJson(body),
+    ),
+  )
 
 const card = { type: "credit_card", number: "4111111111111111", month: 6, year: 2031, name: "TARO YAMADA" }
 
@@ -66,24 +58,6 @@ const tokenizeAndPay = (apiBase: string) =>
     })
     const [webhook] = yield* sim.deliverDue
     return { token, payment, webhook }
-  })
-
-/** The merchant's webhook endpoint: records each request and answers `status`. */
-class Receiver extends Context.Tag("test/KomojuWebhookReceiver")<Receiver, LoopbackServer.LoopbackServerService>() {}
-
-const receiving = (status: number) =>
-  Effect.gen(function* () {
-    const received: Array<WireRequest> = []
-    const handler = (request: WireRequest) =>
-      Effect.sync(() => {
-        received.push(request)
-        return SimulatedHttp.respond(status, "")
-      })
-    const { baseUrl } = yield* Effect.provide(
-      Receiver,
-      yield* Layer.build(LoopbackServer.layer(Receiver, Effect.succeed(handler))),
-    )
-    return { url: `${baseUrl}/webhooks`, received }
   })
 
 const served = KomojuServer.layerWithSimulator(options).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
@@ -119,9 +93,7 @@ describe("KOMOJU simulator over loopback HTTP", () => {
 
       yield* sim.injectFault(Faults.drop({ afterProcessing: true }), { endpoint: "createToken", times: 1 })
       const dropped = yield* Effect.either(post(apiBase, "/tokens", { payment_details: card }, undefined, "tok-1"))
-      expect(
-        Either.isLeft(dropped) && dropped.left._tag === "RequestError" && dropped.left.reason === "Transport",
-      ).toBe(true)
+      expect(droppedConnection(dropped)).toBe(true)
       expect(yield* sim.tokens).toHaveLength(1)
       const retried = yield* post(apiBase, "/tokens", { payment_details: card }, undefined, "tok-1")
       expect(retried.status).toBe(200)
@@ -134,7 +106,7 @@ describe("KOMOJU simulator over loopback HTTP", () => {
     Effect.gen(function* () {
       const apiBase = KomojuServer.apiBaseUrl(yield* KomojuServer.KomojuServer)
       const sim = yield* KomojuSimulator
-      const ok = yield* receiving(200)
+      const ok = yield* receiver(200)
       yield* sim.configureWebhooks({ sink: yield* Outbox.postTo(ok.url) })
       yield* tokenizeAndPay(apiBase)
       const [delivery] = ok.received
@@ -147,7 +119,7 @@ describe("KOMOJU simulator over loopback HTTP", () => {
         createHmac("sha256", merchant.webhookSecret).update(delivery.body).digest("hex"),
       )
 
-      const refusing = yield* receiving(500)
+      const refusing = yield* receiver(500)
       yield* sim.configureWebhooks({ sink: yield* Outbox.postTo(refusing.url) })
       yield* tokenizeAndPay(apiBase)
       expect(refusing.received).toHaveLength(1)

@@ -5,7 +5,6 @@
  * the spec requires is refused without creating anything.
  */
 import { readFileSync } from "node:fs"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -13,6 +12,8 @@ import { parse } from "yaml"
 import * as ZaiEndpoints from "../../src/simulators/zai/ZaiEndpoints.js"
 import * as ZaiHttpClient from "../../src/simulators/zai/ZaiHttpClient.js"
 import { defaultAuthBaseUrl, defaultBaseUrl, ZaiSimulator } from "../../src/simulators/zai/ZaiSimulator.js"
+import { exchange as send } from "./Answers.js"
+import { clientCredentials } from "./ZaiGrant.js"
 
 interface Operation {
   readonly operationId: string
@@ -72,19 +73,7 @@ const requiredFields = (endpoint: ZaiEndpoints.Endpoint): ReadonlyArray<string> 
 const client = { clientId: "spec-client", clientSecret: "spec-secret", scope: "im-au-04/spec" }
 const simulator = ZaiHttpClient.layerWithSimulator({ clients: [client], seed: "zai-spec" })
 
-const send = (request: HttpClientRequest.HttpClientRequest) =>
-  Effect.gen(function* () {
-    const http = yield* HttpClient.HttpClient
-    const response = yield* http.execute(request)
-    return { status: response.status, json: (yield* response.json) as Record<string, Record<string, unknown>> }
-  }).pipe(Effect.scoped)
-
-const credentials = {
-  grant_type: "client_credentials",
-  client_id: client.clientId,
-  client_secret: client.clientSecret,
-  scope: client.scope,
-}
+const credentials = clientCredentials(client)
 
 const post = (token: string, path: string, body: unknown) =>
   send(

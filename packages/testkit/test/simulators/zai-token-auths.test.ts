@@ -6,7 +6,6 @@
  * type's lifetime, claimed for its own user (or none) and the data is good; otherwise the
  * refusal names the first rule broken, and nothing but a success uses the token up.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -15,6 +14,8 @@ import * as fc from "fast-check"
 import * as Runs from "../../src/Runs.js"
 import * as ZaiHttpClient from "../../src/simulators/zai/ZaiHttpClient.js"
 import { defaultAuthBaseUrl, defaultBaseUrl, ZaiSimulator } from "../../src/simulators/zai/ZaiSimulator.js"
+import { exchange } from "./Answers.js"
+import { clientCredentials } from "./ZaiGrant.js"
 
 type Kind = "card" | "bank"
 
@@ -74,10 +75,9 @@ const expected = (
   return "created"
 }
 
+/** The answer's JSON body. */
 const send = (request: HttpClientRequest.HttpClientRequest) =>
-  Effect.flatMap(HttpClient.HttpClient, (http) =>
-    Effect.scoped(Effect.flatMap(http.execute(request), (response) => response.json)),
-  ) as Effect.Effect<Record<string, Record<string, string>>, unknown, HttpClient.HttpClient>
+  Effect.map(exchange(request), (answer): Record<string, Record<string, string>> => answer.json)
 
 const run = (commands: ReadonlyArray<Command>) =>
   Effect.gen(function* () {
@@ -85,12 +85,7 @@ const run = (commands: ReadonlyArray<Command>) =>
     const accessToken = Effect.map(
       send(
         HttpClientRequest.post(`${defaultAuthBaseUrl}/tokens`).pipe(
-          HttpClientRequest.bodyUnsafeJson({
-            grant_type: "client_credentials",
-            client_id: client.clientId,
-            client_secret: client.clientSecret,
-            scope: client.scope,
-          }),
+          HttpClientRequest.bodyUnsafeJson(clientCredentials(client)),
         ),
       ),
       (issued) => issued.access_token as unknown as string,
