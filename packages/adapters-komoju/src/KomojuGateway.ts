@@ -9,8 +9,8 @@
  * Non-card methods such as konbini are tokenized with `KomojuGateway.createToken`, as the port's
  * issue request carries no konbini store.
  *
- * Every request goes through adapter-kit's `ProviderHttp` with the `Authorization` that call
- * takes (see `internal/auth.ts`), `X-KOMOJU-API-VERSION` and, as every call here is a POST, an
+ * Every request goes out through `internal/transport.ts`: adapter-kit's `ProviderHttp` with the
+ * `Authorization` that call takes, `X-KOMOJU-API-VERSION` and, as every call here is a POST, an
  * `X-KOMOJU-IDEMPOTENCY` key. The key is part of the request built once per call, so every
  * retry carries it unchanged and KOMOJU answers a repeat with the first answer instead of acting
  * twice; that is what makes every call safe to retry, a 409 (the same key still in flight)
@@ -21,21 +21,12 @@
 
 import { randomUUID } from "node:crypto"
 import type { HttpClient } from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as ProviderHttp from "@token-lifecycle/adapter-kit/ProviderHttp"
 import { cardExpiryEnd } from "@token-lifecycle/domain/Card"
-import {
-  type GatewayError,
-  ProviderDeclined,
-  ProviderProtocolError,
-  ProviderValidationError,
-  Unsupported,
-} from "@token-lifecycle/domain/GatewayError"
+import { type GatewayError, Unsupported } from "@token-lifecycle/domain/GatewayError"
 import { type EpochMillis, ProviderId, TokenId, type TokenType } from "@token-lifecycle/domain/Identifiers"
 import {
   type IssueOutcome,
   type IssueRequest,
-  type Money,
   TokenGateway,
   type TokenGatewayService,
   type UseReceipt,
@@ -44,14 +35,14 @@ import {
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Schema from "effect/Schema"
-import { type Authorization, authorizations } from "./internal/auth.js"
-import { provider, refusal, sessionPayRefusal } from "./internal/refusal.js"
+import * as Checks from "./internal/checks.js"
+import { pay } from "./internal/payment.js"
+import { provider, sessionPayRefusal } from "./internal/refusal.js"
+import * as Transport from "./internal/transport.js"
 import * as Wire from "./internal/wire.js"
-import { KomojuConfig } from "./KomojuConfig.js"
+import type { KomojuConfig } from "./KomojuConfig.js"
 
 /** What KOMOJU offers, as literal types: code that needs `revoke` does not compile against it. */
 export const capabilities = {
@@ -121,91 +112,13 @@ export class KomojuGateway extends Context.Tag("@token-lifecycle/adapters-komoju
   KomojuGatewayService
 >() {}
 
-const invalid = (field: string, message: string) =>
-  new ProviderValidationError({ provider, message: `${field} ${message}`, fields: [{ field, message }] })
-
-const check = (holds: boolean, field: string, message: string): Effect.Effect<void, ProviderValidationError> =>
-  holds ? Effect.void : Effect.fail(invalid(field, message))
-
-const checkIdempotencyKey = (key: string, field: string) =>
-  check(
-    Wire.idempotencyKeyPattern.test(key),
-    field,
-    "must be 1 to 100 visible ASCII characters: KOMOJU's idempotency key",
-  )
-
-const checkToken = (tokenId: string) =>
-  check(Wire.tokenIdPattern.test(tokenId), "payment_details", "must be a KOMOJU token id: visible ASCII characters")
-
-const checkMoney = (amount: Money | undefined) =>
-  Effect.gen(function* () {
-    if (amount === undefined) return yield* invalid("amount", "is required for a payment")
-    yield* check(Number.isSafeInteger(amount.amount) && amount.amount >= 0, "amount", "must be a whole number ≥ 0")
-    yield* check(Wire.currencyPattern.test(amount.currency), "currency", "must be an ISO 4217 code such as JPY")
-    return amount
-  })
+const { check, invalid } = Checks
 
 const generatedKey = Effect.sync(() => randomUUID())
 
-/** What a token's payment came to: captured is done, authorized or pending is on its way, the rest is a no. */
-const receiptStatus = (payment: Wire.Payment): Either.Either<UseReceipt["status"], GatewayError> => {
-  switch (payment.status) {
-    case "captured":
-    case "refunded":
-      return Either.right("succeeded")
-    case "authorized":
-    case "pending":
-      return Either.right("pending")
-    case "failed":
-    case "cancelled":
-    case "expired":
-      return Either.left(
-        new ProviderDeclined({
-          provider,
-          code: `payment_${payment.status}`,
-          message: `the payment is ${payment.status}`,
-        }),
-      )
-  }
-}
-
-const issuedAtOf = (createdAt: string) => {
-  const issuedAt = Wire.parseInstant(createdAt)
-  return issuedAt === undefined
-    ? Effect.fail(
-        new ProviderProtocolError({ provider, message: "create token: created_at is not an ISO 8601 instant" }),
-      )
-    : Effect.succeed(issuedAt)
-}
-
 export const make: Effect.Effect<KomojuGatewayService, never, KomojuConfig | HttpClient> = Effect.gen(function* () {
-  const config = yield* KomojuConfig
-  const http = yield* ProviderHttp.make({ provider, baseUrl: config.baseUrl, timeout: config.timeout, refusal })
-  const keys = authorizations(config)
-
-  /** POST `body` to `path` with its idempotency key, decode the answer. Safe to retry: KOMOJU replays by key. */
-  const post = <A, I>(
-    operation: string,
-    path: string,
-    authorization: Authorization,
-    idempotencyKey: string,
-    body: object,
-    success: Schema.Schema<A, I>,
-  ): Effect.Effect<A, GatewayError> =>
-    Effect.gen(function* () {
-      const header = yield* authorization
-      const request = HttpClientRequest.post(path).pipe(
-        HttpClientRequest.setHeaders({
-          authorization: Redacted.value(header),
-          accept: "application/json",
-          [Wire.requestHeaders.apiVersion]: config.apiVersion,
-          [Wire.requestHeaders.idempotency]: idempotencyKey,
-        }),
-        HttpClientRequest.bodyUnsafeJson(body),
-      )
-      const { value } = yield* http.call({ operation, request, success, idempotent: true })
-      return value
-    })
+  const transport = yield* Transport.make
+  const keys = transport.keys
 
   const createTokenWith = (
     details: Wire.CardDetails | Wire.KonbiniDetails,
@@ -213,17 +126,16 @@ export const make: Effect.Effect<KomojuGatewayService, never, KomojuConfig | Htt
     key: string,
   ) =>
     Effect.gen(function* () {
-      if (currency !== undefined)
-        yield* check(Wire.currencyPattern.test(currency), "currency", "must be an ISO 4217 code")
-      const token = yield* post(
-        "create token",
-        Wire.paths.tokens,
-        keys.tokens,
-        key,
-        currency === undefined ? { payment_details: details } : { payment_details: details, currency },
-        Wire.Token,
-      )
-      return { token, issuedAt: yield* issuedAtOf(token.created_at) }
+      if (currency !== undefined) yield* Checks.currency(currency)
+      const token = yield* transport.post({
+        operation: "create token",
+        path: Wire.paths.tokens,
+        authorization: keys.tokens,
+        idempotencyKey: key,
+        body: currency === undefined ? { payment_details: details } : { payment_details: details, currency },
+        success: Wire.Token,
+      })
+      return { token, issuedAt: yield* Checks.createdAt("create token", token.created_at) }
     })
 
   const issue = (request: IssueRequest): Effect.Effect<IssueOutcome, GatewayError> =>
@@ -233,7 +145,7 @@ export const make: Effect.Effect<KomojuGatewayService, never, KomojuConfig | Htt
       }
       const card = request.card
       if (card === undefined) return yield* invalid("payment_details", "needs the card to tokenize")
-      yield* checkIdempotencyKey(request.idempotencyKey, "idempotencyKey")
+      yield* Checks.idempotencyKey(request.idempotencyKey, "idempotencyKey")
       const now = yield* Clock.currentTimeMillis
       yield* check(now < cardExpiryEnd(card.expiry), "payment_details.year", "the card's expiry month has passed")
       const customer = request.customer
@@ -269,7 +181,7 @@ export const make: Effect.Effect<KomojuGatewayService, never, KomojuConfig | Htt
       )
       yield* check(details.email.includes("@"), "payment_details.email", "must be an email address")
       const key = request.idempotencyKey ?? (yield* generatedKey)
-      yield* checkIdempotencyKey(key, "idempotencyKey")
+      yield* Checks.idempotencyKey(key, "idempotencyKey")
       const { token, issuedAt } = yield* createTokenWith(
         {
           type: "konbini",
@@ -290,37 +202,9 @@ export const make: Effect.Effect<KomojuGatewayService, never, KomojuConfig | Htt
     [Wire.useMetadata.owner]: request.owner,
   })
 
-  const pay = (request: UseRequest) =>
-    Effect.gen(function* () {
-      const money = yield* checkMoney(request.amount)
-      const body: Wire.PaymentRequest = {
-        amount: money.amount,
-        currency: money.currency,
-        payment_details: request.tokenId,
-        external_order_num: request.reference,
-        capture: config.capture,
-        metadata: spentBy(request),
-      }
-      const payment = yield* post(
-        "create payment",
-        Wire.paths.payments,
-        keys.secret,
-        request.reference,
-        body,
-        Wire.Payment,
-      )
-      if (payment.external_order_num != null && payment.external_order_num !== request.reference) {
-        return yield* new ProviderProtocolError({ provider, message: "create payment: answered for another order" })
-      }
-      const status = yield* receiptStatus(payment)
-      return { reference: request.reference, providerReference: payment.id, status } satisfies UseReceipt
-    })
-
   const keep = (request: UseRequest) =>
     Effect.gen(function* () {
-      if (request.amount !== undefined) {
-        yield* check(Wire.currencyPattern.test(request.amount.currency), "currency", "must be an ISO 4217 code")
-      }
+      if (request.amount !== undefined) yield* Checks.currency(request.amount.currency)
       const email = request.customer?.email
       const body: Wire.CustomerRequest = {
         payment_details: request.tokenId,
@@ -328,14 +212,14 @@ export const make: Effect.Effect<KomojuGatewayService, never, KomojuConfig | Htt
         ...(email === undefined ? {} : { email }),
         metadata: spentBy(request),
       }
-      const customer = yield* post(
-        "create customer",
-        Wire.paths.customers,
-        keys.secret,
-        request.reference,
+      const customer = yield* transport.post({
+        operation: "create customer",
+        path: Wire.paths.customers,
+        authorization: keys.secret,
+        idempotencyKey: request.reference,
         body,
-        Wire.Customer,
-      )
+        success: Wire.Customer,
+      })
       return { reference: request.reference, providerReference: customer.id, status: "succeeded" } satisfies UseReceipt
     })
 
@@ -344,30 +228,32 @@ export const make: Effect.Effect<KomojuGatewayService, never, KomojuConfig | Htt
       if (request.operation === "payout" || request.operation === "verification") {
         return yield* new Unsupported({ provider, operation: `use for a ${request.operation}` })
       }
-      yield* checkToken(request.tokenId)
+      yield* Checks.tokenId(request.tokenId)
       // The reference is the idempotency key: one reference, one payment, however often it is sent.
-      yield* checkIdempotencyKey(request.reference, "reference")
-      return yield* request.operation === "payment" ? pay(request) : keep(request)
+      yield* Checks.idempotencyKey(request.reference, "reference")
+      return yield* request.operation === "payment"
+        ? pay(transport, request, { payment_details: request.tokenId }, spentBy(request))
+        : keep(request)
     })
 
   const paySession = (request: PaySessionRequest): Effect.Effect<SessionReceipt, GatewayError> =>
     Effect.gen(function* () {
-      yield* check(Wire.sessionIdPattern.test(request.sessionId), "session", "must be a KOMOJU session id")
-      yield* checkToken(request.tokenId)
+      yield* Checks.pathId(request.sessionId, "session", "session")
+      yield* Checks.tokenId(request.tokenId)
       const key = request.idempotencyKey ?? (yield* generatedKey)
-      yield* checkIdempotencyKey(key, "idempotencyKey")
+      yield* Checks.idempotencyKey(key, "idempotencyKey")
       const body: Wire.SessionPayRequest = {
         payment_details: request.tokenId,
         ...(request.capture === undefined ? {} : { capture: request.capture }),
       }
-      const answer = yield* post(
-        "pay session",
-        Wire.paths.sessionPay(request.sessionId),
-        keys.secret,
-        key,
+      const answer = yield* transport.post({
+        operation: "pay session",
+        path: Wire.paths.sessionPay(request.sessionId),
+        authorization: keys.secret,
+        idempotencyKey: key,
         body,
-        Wire.SessionPayAnswer,
-      )
+        success: Wire.SessionPayAnswer,
+      })
       if (answer.status === "error") return yield* sessionPayRefusal(answer.error)
       const redirectUrl = answer.redirect_url ?? undefined
       const paymentId = answer.payment?.id

@@ -148,6 +148,12 @@ export const headers = {
 export const useMetadata = {
   tokenId: "token_lifecycle_token",
   owner: "token_lifecycle_owner",
+  /**
+   * A payment by a customer names the customer under its own key, never as a token: the
+   * customers' lifecycle records each such use itself, before paying, and a webhook read as a
+   * token's use would count it twice.
+   */
+  customer: "token_lifecycle_customer",
 } as const
 
 // ---------------------------------------------------------------------------------------------
@@ -158,6 +164,7 @@ export const paths = {
   tokens: "/tokens",
   payments: "/payments",
   customers: "/customers",
+  customer: (customerId: string) => `/customers/${encodeURIComponent(customerId)}`,
   sessionPay: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/pay`,
 } as const
 
@@ -179,8 +186,11 @@ export const idempotencyKeyPattern = /^[\x21-\x7e]{1,100}$/
  */
 export const tokenIdPattern = /^[\x21-\x7e]{1,255}$/
 
-/** A session id goes into the path: letters, digits, `_` and `-` only [UNCONFIRMED: KOMOJU's ids are alphanumeric]. */
-export const sessionIdPattern = /^[A-Za-z0-9_-]{1,255}$/
+/**
+ * An id that goes into a path (a session's, a customer's): letters, digits, `_` and `-` only, so
+ * it cannot leave its segment [UNCONFIRMED: KOMOJU's ids are alphanumeric].
+ */
+export const pathIdPattern = /^[A-Za-z0-9_-]{1,255}$/
 
 /** ISO 4217 (§5a). */
 export const currencyPattern = /^[A-Z]{3}$/
@@ -218,11 +228,16 @@ export interface KonbiniDetails {
   readonly phone?: string
 }
 
-/** Payment: Create with a token (§5a). `payment_details` is the token id, never a details object. */
-export interface PaymentRequest {
+/**
+ * What a payment is made with (§5a, §5c): a token id as `payment_details` (never a details
+ * object), or a customer id as `customer`; exactly one of the two.
+ */
+export type PaymentSource = { readonly payment_details: string } | { readonly customer: string }
+
+/** Payment: Create with a token or a customer (§5a). */
+export type PaymentRequest = PaymentSource & {
   readonly amount: number
   readonly currency: string
-  readonly payment_details: string
   readonly external_order_num: string
   readonly capture: boolean
   readonly metadata: Readonly<Record<string, string>>
