@@ -235,6 +235,27 @@ describe("KomojuCustomers.convert against the KOMOJU simulator", () => {
     }).pipe(Effect.provide(inProcess)),
   )
 
+  it.effect("the same conversion run several times at once makes one customer, registered once, for all of them", () =>
+    Effect.gen(function* () {
+      const { conversions, komoju, token } = yield* withToken
+      const runs = yield* withClockRunning(
+        Effect.all(
+          Array.from({ length: 4 }, () => conversions.convert(token.key, { by: owner, reference: "convert-race" })),
+          { concurrency: "unbounded" },
+        ),
+      )
+      const [made, ...others] = yield* komoju.customers
+      expect(others).toEqual([])
+      expect(new Set(runs.map((run) => run.customer.key)).size).toBe(1)
+      expect(runs.map((run) => run.customer.tokenId)).toEqual(runs.map(() => made?.id))
+      expect(yield* tagsOf(conversions.customers, runs[0]?.customer.key as TokenKey)).toEqual(["TokenIssued"])
+      // One run made the customer; the others, finding the token spent by this conversion, had KOMOJU replay it.
+      const creations = (yield* requestsTo("createCustomer")).map((request) => request.idempotency)
+      expect(creations.filter((outcome) => outcome === "fresh")).toEqual(["fresh"])
+      expect(creations.filter((outcome) => outcome === "replayed")).toHaveLength(3)
+    }).pipe(Effect.provide(inProcess)),
+  )
+
   it.effect("a revoked customer is deleted at KOMOJU and refuses every use; converting again does not revive it", () =>
     Effect.gen(function* () {
       const { conversions, komoju, repository, token } = yield* withToken
