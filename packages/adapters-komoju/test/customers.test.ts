@@ -694,6 +694,8 @@ Conformance.suite("KomojuCustomerGateway over the KOMOJU simulator, in process",
   createToken: createCustomer,
   // A customer belongs to the merchant account: the lifecycle's owner check is what guards it.
   ownerBound: false,
+  // A deleted customer is gone: KOMOJU answers 404 for it.
+  revokedIsForgotten: true,
 })
 
 Conformance.suite("KomojuCustomerGateway over the KOMOJU simulator, on loopback HTTP", {
@@ -702,5 +704,6 @@ Conformance.suite("KomojuCustomerGateway over the KOMOJU simulator, on loopback 
   fixture,
   createToken: createCustomer,
   ownerBound: false,
+  revokedIsForgotten: true,
   timeout: 20_000,
 })
