@@ -8,6 +8,8 @@
  * Customers and cards are indexes into the test's pools, so nothing here ever holds a card number.
  */
 
+import { item } from "@token-lifecycle/testkit/ModelRun"
+
 export interface Expiry {
   readonly month: number
   readonly year: number
@@ -85,12 +87,6 @@ export interface Model {
 }
 
 export const empty = (now: number): Model => ({ now, tokens: [], entries: [], callbacks: [], payments: [] })
-
-export const item = <A>(items: ReadonlyArray<A>, i: number): A => {
-  const found = items[i]
-  if (found === undefined) throw new Error(`no item ${i} of ${items.length}`)
-  return found
-}
 
 export const isLive = (token: ModelToken): boolean => token.status === "Pending" || token.status === "Active"
 

@@ -12,37 +12,28 @@
  * where no payment id is paid twice and no tokenize is half-written.
  */
 import { describe, expect, it } from "@effect/vitest"
-import type { LifecycleEvent } from "@token-lifecycle/domain/Event"
 import type { TokenKey } from "@token-lifecycle/domain/Identifiers"
 import * as Policy from "@token-lifecycle/domain/Policy"
 import type { Token } from "@token-lifecycle/domain/Token"
 import { layer as lifecycleLayer, TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import * as InMemoryTokenRepository from "@token-lifecycle/testkit/InMemoryTokenRepository"
-import * as ManualClock from "@token-lifecycle/testkit/ManualClock"
-import * as Runs from "@token-lifecycle/testkit/Runs"
+import * as ModelRun from "@token-lifecycle/testkit/ModelRun"
 import * as SequentialIdentity from "@token-lifecycle/testkit/SequentialIdentity"
-import type { PaymentRecord, TokenView } from "@token-lifecycle/testkit/simulators/gate/GateBooks"
 import * as GateHttpClient from "@token-lifecycle/testkit/simulators/gate/GateHttpClient"
 import * as GateSimulator from "@token-lifecycle/testkit/simulators/gate/GateSimulator"
-import * as Faults from "@token-lifecycle/testkit/simulators/shared/Faults"
 import type { Sink } from "@token-lifecycle/testkit/simulators/shared/Outbox"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
-import * as TestContext from "effect/TestContext"
 import * as fc from "fast-check"
 import * as GateCallbacks from "../src/GateCallbacks.js"
 import * as GateConfig from "../src/GateConfig.js"
 import * as GateGateway from "../src/GateGateway.js"
 import * as GateModel from "./GateModel.js"
 
-const { cardEnd, formatExpiry, item } = GateModel
+const { cardEnd, formatExpiry } = GateModel
+const { faultWindow, item, outcomeOf } = ModelRun
 
 // ---------------------------------------------------------------------------
 // Pools: small, so the same customer, card and token come back often
@@ -71,172 +62,67 @@ const expiries: ReadonlyArray<GateModel.Expiry> = [
 const hour = 3_600_000
 const day = 24 * hour
 const steps = [hour, day, 10 * day, 31 * day, 92 * day] as const
-/** The adapter's timeout per attempt, and how long a slow Gate takes: longer. */
-const timeout = "2 seconds"
-const slowAnswer = "5 seconds"
-/** How far the clock is moved while a call that may meet faults runs: past every retry and timeout. */
-const faultWindow = 60_000
 
 const last4 = (card: number) => Redacted.value(item(cardNumbers, card)).slice(-4)
 
 /** Whether a text holds any card number of the pool. Only ever the boolean is reported. */
-const leaksCardNumber = (text: string): boolean => cardNumbers.some((n) => text.includes(Redacted.value(n)))
+const leaksCardNumber = ModelRun.revealsAny(cardNumbers)
 
 // ---------------------------------------------------------------------------
 // The real system
 // ---------------------------------------------------------------------------
 
-/**
- * Time for the runs without faults: it moves only when told, and nothing on it ever wakes. Nothing
- * there sleeps but the adapter's timeout, which must never fire; `TestClock` would cost a real
- * timer tick per step. Runs with faults need sleeps to wake (retries, timeouts, slow answers), so
- * they take `TestClock` and move it while a call runs.
- */
-const steppedClock = (startAt: number) => {
-  const manual = ManualClock.make(startAt, { sleeps: "never-wake" })
-  return { layer: Layer.setClock(manual.clock), advance: (millis: number) => Effect.runSync(manual.adjust(millis)) }
-}
-
-const servicesLayer = (options: {
-  readonly seed: number
-  readonly sink: Sink
-  readonly written: Set<TokenKey>
-  readonly time: Layer.Layer<never>
-}) => {
-  const config = GateConfig.layer({ projectId: project.id, secretKey: project.secret, timeout })
+const servicesLayer = (seed: number, sink: Sink) => (written: Set<TokenKey>) => {
+  const config = GateConfig.layer({ projectId: project.id, secretKey: project.secret, timeout: ModelRun.callTimeout })
   const gateway = GateGateway.layer.pipe(Layer.provide(Layer.mergeAll(GateHttpClient.layer(), config)))
   return lifecycleLayer({ policy: Policy.gate }).pipe(
     Layer.provideMerge(
-      Layer.mergeAll(gateway, InMemoryTokenRepository.layerNoting(options.written), SequentialIdentity.layer(), config),
+      Layer.mergeAll(gateway, InMemoryTokenRepository.layerNoting(written), SequentialIdentity.layer(), config),
     ),
-    Layer.provideMerge(
-      GateSimulator.layer({ projects: [project], seed: options.seed, callbacks: { sink: options.sink } }),
-    ),
-    Layer.provide(options.time),
+    Layer.provideMerge(GateSimulator.layer({ projects: [project], seed, callbacks: { sink } })),
   )
 }
 
-type Services = Layer.Layer.Success<ReturnType<typeof servicesLayer>>
+type Services = Layer.Layer.Success<ReturnType<ReturnType<typeof servicesLayer>>>
 
-interface Real {
-  readonly runtime: ManagedRuntime.ManagedRuntime<Services, never>
-  /** Moves the lifecycle's and Gate's clock. */
-  readonly advance: (millis: number) => Promise<void>
-  readonly handle: (rawBody: string) => Effect.Effect<GateCallbacks.CallbackReceipt>
-  /** Every token key the store wrote, in the order the tokens were created. */
-  readonly written: Set<TokenKey>
-  /** Every callback Gate sent, as the signed bytes, in the order sent. */
-  readonly bodies: Array<string>
-  /** Callbacks sent and not yet answered 200: Gate sends them again. */
-  readonly inbox: Array<number>
-  /** Callbacks answered 200 at least once, for a delivery again later. */
-  readonly accepted: Array<number>
-  /** Whether tokenize and purchase may meet faults, so the clock moves while they run. */
-  readonly faults: boolean
+/** The lifecycle over Gate's adapter and simulator; Gate's callbacks wait in `mail` for the test to deliver. */
+interface Real extends ModelRun.Receiving<Services> {
   /** Gate's token id of each model entry, learnt when first seen. */
-  readonly entryIds: Map<number, string>
+  readonly entryIds: ModelRun.Learnt
   /** Each card's fingerprint, learnt when first seen. */
-  readonly fingerprints: Map<number, string>
+  readonly fingerprints: ModelRun.Learnt
   purchases: number
-  /** Callbacks already compared with the model. */
-  checkedBodies: number
 }
 
+/** Gate's outbox goes out whole after every call; the test then plays the network, and Gate sends again what is not answered 200. */
 const setup = async (seed: number, faults: boolean): Promise<Real> => {
-  const written = new Set<TokenKey>()
-  const bodies: Array<string> = []
-  const inbox: Array<number> = []
-  // Gate's outbox goes out whole after every command; the test then plays the network.
-  const sink: Sink = ({ body: rawBody }) =>
-    Effect.sync(() => {
-      bodies.push(rawBody)
-      inbox.push(bodies.length - 1)
-    })
-  const stepped = steppedClock(start)
-  const runtime = ManagedRuntime.make(
-    servicesLayer({ seed, sink, written, time: faults ? TestContext.TestContext : stepped.layer }),
-  )
-  if (faults) await runtime.runPromise(TestClock.setTime(start))
-  const handle = await runtime.runPromise(GateCallbacks.make)
-  return {
-    runtime,
-    advance: (millis) =>
-      faults ? runtime.runPromise(TestClock.adjust(millis)) : Promise.resolve(stepped.advance(millis)),
-    handle,
-    written,
-    bodies,
-    inbox,
-    accepted: [],
+  const mail = ModelRun.mailbox()
+  const system = await ModelRun.start({
+    at: start,
     faults,
-    entryIds: new Map(),
-    fingerprints: new Map(),
+    layer: servicesLayer(seed, mail.sink),
+    afterCall: Effect.flatMap(GateSimulator.GateSimulator, (gate) => gate.deliverDue),
+  })
+  const handle = await system.runtime.runPromise(GateCallbacks.make)
+  return {
+    ...system,
+    mail,
+    handle: (delivery) => handle(delivery.body),
+    entryIds: new ModelRun.Learnt("Gate token id"),
+    fingerprints: new ModelRun.Learnt("card fingerprint"),
     purchases: 0,
-    checkedBodies: 0,
   }
 }
 
-const keys = (real: Real): ReadonlyArray<TokenKey> => [...real.written]
-
-/**
- * Run one lifecycle call, then let Gate send what it queued. A call that may meet faults (a
- * tokenize or a purchase in the faulty variant) may retry and time out: it runs in a fiber while
- * the clock moves by `faultWindow`.
- */
-const call = <A, E>(
-  real: Real,
-  effect: Effect.Effect<A, E, Services>,
-  mayMeetFaults: boolean,
-): Promise<Exit.Exit<A, E>> =>
-  real.runtime.runPromise(
-    Effect.gen(function* () {
-      const exit = mayMeetFaults
-        ? yield* Effect.gen(function* () {
-            const fiber = yield* Effect.fork(effect)
-            yield* TestClock.adjust(faultWindow)
-            return yield* Fiber.await(fiber)
-          })
-        : yield* Effect.exit(effect)
-      yield* Effect.flatMap(GateSimulator.GateSimulator, (gate) => gate.deliverDue)
-      return exit
-    }),
-  )
-
-/** What an exit says: `ok`, or the failure's tag. Defects name no value, so no card number can show. */
-const outcomeOf = (exit: Exit.Exit<unknown, unknown>): string => {
-  if (Exit.isSuccess(exit)) return "ok"
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) return Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "defect"
-  const error = failure.value
-  return typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : typeof error
-}
-
-const receiptOutcome = (receipt: GateCallbacks.CallbackReceipt): string => {
-  const first = receipt.outcomes[0]
-  if (first === undefined) return "none"
-  return first._tag === "Applied" ? "applied" : first.reason
-}
-
-interface Observed {
-  readonly tokens: ReadonlyArray<{ readonly token: Token; readonly events: ReadonlyArray<LifecycleEvent> }>
-  readonly gateTokens: ReadonlyArray<TokenView>
-  readonly payments: ReadonlyArray<PaymentRecord>
-}
+/** Gate's own books: its tokens and the payments it took. */
+const gateBooks = Effect.flatMap(GateSimulator.GateSimulator, (gate) =>
+  Effect.all({ gateTokens: gate.tokens, payments: gate.payments }),
+)
 
 /** Everything observable at once: every token written with its history, and Gate's books. */
-const observe = (real: Real): Promise<Observed> =>
-  real.runtime.runPromise(
-    Effect.gen(function* () {
-      const lifecycle = yield* TokenLifecycle
-      const gate = yield* GateSimulator.GateSimulator
-      const tokens = yield* Effect.forEach(keys(real), (key) =>
-        Effect.all({
-          token: lifecycle.get(key),
-          events: Effect.map(lifecycle.history(key), (history) => history.map(({ event }) => event)),
-        }),
-      )
-      return { tokens, gateTokens: yield* gate.tokens, payments: yield* gate.payments }
-    }).pipe(Effect.orDie),
-  )
+const observe = (real: Real) => ModelRun.observe(real, gateBooks)
+
+type Observed = Awaited<ReturnType<typeof observe>>
 
 // ---------------------------------------------------------------------------
 // Invariants that hold whatever the model says
@@ -290,17 +176,6 @@ const checkInvariants = (view: Observed) => {
 // Comparing with the model
 // ---------------------------------------------------------------------------
 
-/** Gate's token id for a model entry: a new entry has a new id, a known one keeps its id. */
-const entryId = (real: Real, entry: number, seen: string, what: string) => {
-  const known = real.entryIds.get(entry)
-  if (known === undefined) {
-    expect([...real.entryIds.values()].includes(seen), `${what}: a new Gate token reuses another's id`).toBe(false)
-    real.entryIds.set(entry, seen)
-  } else {
-    expect(seen === known, `${what}: Gate's token id changed`).toBe(true)
-  }
-}
-
 type Json = Record<string, unknown>
 
 /** What a raw callback says: its kind, Gate's token id, and the card expiry it carries. */
@@ -325,56 +200,44 @@ const readCallback = (body: string) => {
 
 const compare = async (m: GateModel.Model, real: Real) => {
   // The callbacks Gate sent since the last look: what the model says Gate sent.
-  expect(real.bodies.length, "callbacks Gate sent").toBe(m.callbacks.length)
-  for (let i = real.checkedBodies; i < real.bodies.length; i++) {
-    const body = item(real.bodies, i)
-    expect(leaksCardNumber(body), `callback ${i}: a card number`).toBe(false)
-    const sent = readCallback(body)
-    const expected = item(m.callbacks, i)
-    expect(sent.kind, `callback ${i}: kind`).toBe(expected.kind)
-    expect(sent.expiry, `callback ${i}: the card's expiry`).toEqual(expected.expiry)
-    entryId(real, expected.entry, sent.token, `callback ${i}`)
+  expect(real.mail.sent.length, "callbacks Gate sent").toBe(m.callbacks.length)
+  for (const { index, delivery } of ModelRun.unchecked(real.mail)) {
+    expect(leaksCardNumber(delivery.body), `callback ${index}: a card number`).toBe(false)
+    const sent = readCallback(delivery.body)
+    const expected = item(m.callbacks, index)
+    expect(sent.kind, `callback ${index}: kind`).toBe(expected.kind)
+    expect(sent.expiry, `callback ${index}: the card's expiry`).toEqual(expected.expiry)
+    real.entryIds.learn(expected.entry, sent.token, `callback ${index}`)
   }
-  real.checkedBodies = real.bodies.length
 
   const view = await observe(real)
   checkInvariants(view)
-  expect(view.tokens.length, "tokens").toBe(m.tokens.length)
-  m.tokens.forEach((expected, i) => {
-    const { token, events } = item(view.tokens, i)
-    const what = `token #${i}`
-    expect(
-      events.map((event) => event._tag),
-      `${what}: history`,
-    ).toEqual(expected.history)
-    expect(token._tag, `${what}: status`).toBe(expected.status)
-    expect(token.uses, `${what}: uses`).toBe(expected.uses)
-    expect(token.owner, `${what}: owner`).toBe(item(customers, expected.customer))
-    expect(token.card?.expiry, `${what}: card expiry`).toEqual(expected.expiry)
-    expect(token.card?.masked.last4 === last4(expected.card), `${what}: the masked card`).toBe(true)
-    const fingerprint = token.card?.fingerprint
-    const known = real.fingerprints.get(expected.card)
-    if (known === undefined) {
-      expect([...real.fingerprints.values()].includes(fingerprint ?? ""), `${what}: another card's fingerprint`).toBe(
-        false,
-      )
-      if (fingerprint !== undefined) real.fingerprints.set(expected.card, fingerprint)
-    } else expect(fingerprint === known, `${what}: the card's fingerprint`).toBe(true)
-    expect(token.ending?.cause, `${what}: why its life ended`).toBe(expected.endCause)
-    if (expected.issued) {
-      const entry = item(m.entries, expected.entry ?? -1)
-      expect(token.tokenId, `${what}: Gate's token id`).toBeDefined()
-      entryId(real, expected.entry ?? -1, token.tokenId ?? "", what)
-      // Gate's creation time, as its callbacks give it: to the second.
-      const issuedAt = token.issuedAt ?? Number.NaN
-      expect(issuedAt, `${what}: issued at`).toBeGreaterThanOrEqual(Math.floor(entry.created.from / 1000) * 1000)
-      expect(issuedAt, `${what}: issued at`).toBeLessThanOrEqual(entry.created.to)
-      expect(token.expiresAt, `${what}: expires at`).toBe(cardEnd(expected.expiry))
-    } else {
-      expect(token.tokenId, `${what}: a token id before Gate's answer`).toBeUndefined()
-      expect(token.expiresAt, `${what}: expires at`).toBeUndefined()
-    }
-  })
+  ModelRun.expectTokens(
+    view.tokens,
+    m.tokens,
+    (expected) => item(customers, expected.customer),
+    (token, expected, what) => {
+      expect(token.card?.expiry, `${what}: card expiry`).toEqual(expected.expiry)
+      expect(token.card?.masked.last4 === last4(expected.card), `${what}: the masked card`).toBe(true)
+      const fingerprint = token.card?.fingerprint
+      if (fingerprint !== undefined) real.fingerprints.learn(expected.card, fingerprint, what)
+      else expect(real.fingerprints.get(expected.card), `${what}: the card's fingerprint`).toBeUndefined()
+      expect(token.ending?.cause, `${what}: why its life ended`).toBe(expected.endCause)
+      if (expected.issued) {
+        const entry = item(m.entries, expected.entry ?? -1)
+        expect(token.tokenId, `${what}: Gate's token id`).toBeDefined()
+        real.entryIds.learn(expected.entry ?? -1, token.tokenId ?? "", what)
+        // Gate's creation time, as its callbacks give it: to the second.
+        const issuedAt = token.issuedAt ?? Number.NaN
+        expect(issuedAt, `${what}: issued at`).toBeGreaterThanOrEqual(Math.floor(entry.created.from / 1000) * 1000)
+        expect(issuedAt, `${what}: issued at`).toBeLessThanOrEqual(entry.created.to)
+        expect(token.expiresAt, `${what}: expires at`).toBe(cardEnd(expected.expiry))
+      } else {
+        expect(token.tokenId, `${what}: a token id before Gate's answer`).toBeUndefined()
+        expect(token.expiresAt, `${what}: expires at`).toBeUndefined()
+      }
+    },
+  )
 
   // Gate's books: its tokens and the payments it took.
   expect(view.gateTokens.length, "tokens in Gate's books").toBe(m.entries.length)
@@ -397,7 +260,7 @@ const compare = async (m: GateModel.Model, real: Real) => {
 /** The index of a new token must be the model's: an existing token's key, or the next one written. */
 const checkReturned = (real: Real, expected: GateModel.Expectation, exit: Exit.Exit<Token, unknown>, what: string) => {
   if (!Exit.isSuccess(exit) || expected.token === undefined) return
-  expect(exit.value.key, `${what}: the token returned`).toBe(item(keys(real), expected.token))
+  expect(exit.value.key, `${what}: the token returned`).toBe(item(real.keys(), expected.token))
 }
 
 /** Under faults a call Gate was asked may end either way; only a transient failure is a fair one. */
@@ -407,12 +270,7 @@ const transient = new Set(["ok", "ProviderUnavailable", "ProviderTimeout"])
 // Commands
 // ---------------------------------------------------------------------------
 
-interface GateCommand extends fc.AsyncCommand<GateModel.Model, Real, false> {
-  /** The command on the real system alone, for runs without the model. */
-  readonly act: (real: Real) => Promise<unknown>
-  /** This command with every callback delivered once, in the order sent; `undefined` to leave it out. */
-  readonly inOrder: () => GateCommand | undefined
-}
+type GateCommand = ModelRun.Command<GateModel.Model, Real>
 
 class Tokenize implements GateCommand {
   constructor(
@@ -422,8 +280,7 @@ class Tokenize implements GateCommand {
   ) {}
   check = () => true
   act = (real: Real) =>
-    call(
-      real,
+    real.call(
       Effect.flatMap(TokenLifecycle, (lifecycle) =>
         lifecycle.issue({
           account: String(project.id),
@@ -436,7 +293,7 @@ class Tokenize implements GateCommand {
       real.faults,
     )
   async run(m: GateModel.Model, real: Real) {
-    const before = real.bodies.length
+    const before = real.mail.sent.length
     const from = m.now
     const exit = await this.act(real)
     const outcome = outcomeOf(exit)
@@ -444,7 +301,7 @@ class Tokenize implements GateCommand {
     const observed = real.faults
       ? {
           // Each tokenize attempt Gate processes sends a callback.
-          processed: real.bodies.length - before,
+          processed: real.mail.sent.length - before,
           failure: outcome === "ok" ? undefined : outcome,
           window: { from, to: from + faultWindow },
         }
@@ -463,19 +320,6 @@ class Tokenize implements GateCommand {
     `tokenize(${item(customers, this.customer)}, card #${this.card} expiring ${formatExpiry(item(expiries, this.expiry))})`
 }
 
-const otherCustomer = (owner: string): string => customers.find((c) => c !== owner) ?? "nobody"
-
-/** A token picked from those the store wrote, in the order they were created. */
-const picked = (real: Real, pick: number): TokenKey | undefined => {
-  const all = keys(real)
-  return all.length === 0 ? undefined : item(all, pick % all.length)
-}
-
-const ran = <A>(result: A | undefined, what: string): A => {
-  if (result === undefined) throw new Error(`${what}: no token to act on`)
-  return result
-}
-
 class Purchase implements GateCommand {
   constructor(
     readonly pick: number,
@@ -484,17 +328,16 @@ class Purchase implements GateCommand {
   check = (m: Readonly<GateModel.Model>) => m.tokens.length > 0
   /** The payment id counts purchases within a run, so both runs of invariant 10 use the same ids. */
   act = async (real: Real) => {
-    const key = picked(real, this.pick)
+    const key = ModelRun.picked(real.keys(), this.pick)
     if (key === undefined) return undefined
     const reference = `payment-${++real.purchases}`
     const byOwner = this.byOwner
-    const exit = await call(
-      real,
+    const exit = await real.call(
       Effect.gen(function* () {
         const lifecycle = yield* TokenLifecycle
         const { owner } = yield* lifecycle.get(key)
         return yield* lifecycle.use(key, {
-          by: byOwner ? owner : otherCustomer(owner),
+          by: byOwner ? owner : ModelRun.someoneElse(customers, owner),
           for: "card",
           reference,
           operation: "payment",
@@ -510,7 +353,7 @@ class Purchase implements GateCommand {
     const index = this.pick % m.tokens.length
     const from = m.now
     const sales = await countSales(real)
-    const { reference, exit } = ran(await this.act(real), this.toString())
+    const { reference, exit } = ModelRun.ran(await this.act(real), this.toString())
     const outcome = outcomeOf(exit)
     expect(leaksCardNumber(JSON.stringify(exit)), `${this}: a card number in the outcome`).toBe(false)
     const paid = (await gatePayments(real)).filter((p) => p.paymentId === reference).length
@@ -549,17 +392,13 @@ class Revoke implements GateCommand {
   constructor(readonly pick: number) {}
   check = (m: Readonly<GateModel.Model>) => m.tokens.length > 0
   act = async (real: Real) => {
-    const key = picked(real, this.pick)
+    const key = ModelRun.picked(real.keys(), this.pick)
     if (key === undefined) return undefined
-    return call(
-      real,
-      Effect.flatMap(TokenLifecycle, (lifecycle) => lifecycle.revoke(key)),
-      false,
-    )
+    return real.call(Effect.flatMap(TokenLifecycle, (lifecycle) => lifecycle.revoke(key)))
   }
   async run(m: GateModel.Model, real: Real) {
     const expected = GateModel.revoke(m, this.pick % m.tokens.length)
-    const exit = ran(await this.act(real), this.toString())
+    const exit = ModelRun.ran(await this.act(real), this.toString())
     expect(outcomeOf(exit), this.toString()).toBe(expected.outcome)
     await compare(m, real)
   }
@@ -567,154 +406,17 @@ class Revoke implements GateCommand {
   toString = () => `revoke(#${this.pick})`
 }
 
-class Advance implements GateCommand {
-  constructor(readonly millis: number) {}
-  check = () => true
-  act = (real: Real) => real.advance(this.millis)
-  async run(m: GateModel.Model, real: Real) {
-    m.now += this.millis
-    await this.act(real)
-    await compare(m, real)
-  }
-  inOrder = () => this
-  toString = () => `advance(${this.millis / hour} h)`
-}
-
-class ExpireDue implements GateCommand {
-  check = () => true
-  act = (real: Real) => real.runtime.runPromise(Effect.flatMap(TokenLifecycle, (lifecycle) => lifecycle.expireDue))
-  async run(m: GateModel.Model, real: Real) {
-    const expected = GateModel.expireDue(m).map((i) => item(keys(real), i))
-    const expired = await this.act(real)
-    expect([...expired].sort(), this.toString()).toEqual([...expected].sort())
-    await compare(m, real)
-  }
-  inOrder = () => this
-  toString = () => "expireDue"
-}
-
-type Order = "sent" | "reverse" | "shuffle"
-
-/** Fisher–Yates driven by the command's own numbers, so a run replays exactly from its seed. */
-const shuffled = <A>(items: ReadonlyArray<A>, draws: ReadonlyArray<number>): Array<A> => {
-  const result = [...items]
-  for (let i = result.length - 1; i > 0; i--) {
-    const j = (draws[i % draws.length] ?? 0) % (i + 1)
-    const a = result[i] as A
-    result[i] = result[j] as A
-    result[j] = a
-  }
-  return result
-}
-
-interface Delivery {
-  readonly index: number
-  readonly receipt: GateCallbacks.CallbackReceipt
-}
-
-/** Hand callbacks to the handler one by one; a 200 ends Gate's resending, anything else keeps it. */
-const deliverAll = async (real: Real, sequence: ReadonlyArray<number>): Promise<ReadonlyArray<Delivery>> => {
-  const deliveries: Array<Delivery> = []
-  for (const index of sequence) {
-    const receipt = await real.runtime.runPromise(real.handle(item(real.bodies, index)))
-    if (receipt.status === 200) {
-      const waiting = real.inbox.indexOf(index)
-      if (waiting >= 0) real.inbox.splice(waiting, 1)
-      if (!real.accepted.includes(index)) real.accepted.push(index)
-    }
-    deliveries.push({ index, receipt })
-  }
-  return deliveries
-}
-
-const checkDeliveries = (m: GateModel.Model, deliveries: ReadonlyArray<Delivery>, what: string) => {
-  for (const { index, receipt } of deliveries) {
-    const expected = GateModel.deliver(m, index)
-    expect(leaksCardNumber(JSON.stringify(receipt)), `${what}: a card number in a receipt`).toBe(false)
-    expect(
-      { status: receipt.status, outcome: receiptOutcome(receipt) },
-      `${what}: callback ${index} (${item(m.callbacks, index).kind})`,
-    ).toEqual(expected)
-  }
-}
-
-/** Deliver every callback Gate is (re)sending, in an order, each once or twice. */
-class Deliver implements GateCommand {
-  constructor(
-    readonly order: Order,
-    readonly copies: number,
-    readonly draws: ReadonlyArray<number>,
-  ) {}
-  check = () => true
-  sequence = (real: Real) => {
-    const copies = real.inbox.flatMap((index) => Array.from({ length: this.copies }, () => index))
-    if (this.order === "reverse") return copies.reverse()
-    return this.order === "shuffle" ? shuffled(copies, this.draws) : copies
-  }
-  act = (real: Real) => deliverAll(real, this.sequence(real))
-  async run(m: GateModel.Model, real: Real) {
-    checkDeliveries(m, await this.act(real), this.toString())
-    await compare(m, real)
-  }
-  inOrder = () => new Deliver("sent", 1, [])
-  toString = () =>
-    `deliver(${this.order}${this.order === "shuffle" ? ` [${this.draws.join(", ")}]` : ""}${this.copies > 1 ? `, each ×${this.copies}` : ""})`
-}
-
-/** Deliver once more a callback already answered 200: Gate's late duplicate. */
-class Redeliver implements GateCommand {
-  constructor(readonly pick: number) {}
-  check = () => true
-  act = (real: Real) =>
-    real.accepted.length === 0
-      ? Promise.resolve([])
-      : deliverAll(real, [item(real.accepted, this.pick % real.accepted.length)])
-  async run(m: GateModel.Model, real: Real) {
-    checkDeliveries(m, await this.act(real), this.toString())
-    await compare(m, real)
-  }
-  inOrder = () => undefined
-  toString = () => `redeliver(#${this.pick} of those answered)`
-}
-
-type FaultKind = "500" | "503" | "drop" | "drop after processing" | "slow"
-
-const faultOf = (kind: FaultKind): Faults.Fault => {
-  switch (kind) {
-    case "500":
-      return Faults.serverError(500)
-    case "503":
-      return Faults.serverError(503)
-    case "drop":
-      return Faults.drop()
-    case "drop after processing":
-      return Faults.drop({ afterProcessing: true })
-    case "slow":
-      return Faults.slow(slowAnswer)
-  }
-}
-
-/** The next requests to one endpoint meet these faults, one each, in order. */
-class InjectFaults implements GateCommand {
-  constructor(
-    readonly endpoint: "tokenize" | "sale",
-    readonly kinds: ReadonlyArray<FaultKind>,
-  ) {}
-  check = () => true
-  act = (real: Real) =>
+/** Moving the clock, sweeping expiries, delivering Gate's callbacks (again, late), and faults on two endpoints. */
+const shared = ModelRun.commands<GateModel.Model, Real, "tokenize" | "sale">({
+  compare,
+  model: GateModel,
+  nameDelivery: (m, index) => `callback ${index} (${item(m.callbacks, index).kind})`,
+  reveals: leaksCardNumber,
+  injectFault: (real, fault, endpoint) =>
     real.runtime.runPromise(
-      Effect.flatMap(GateSimulator.GateSimulator, (gate) =>
-        Effect.forEach(this.kinds, (kind) => gate.injectFault(faultOf(kind), { endpoint: this.endpoint, times: 1 }), {
-          discard: true,
-        }),
-      ),
-    )
-  async run(_m: GateModel.Model, real: Real) {
-    await this.act(real)
-  }
-  inOrder = () => this
-  toString = () => `faults(${this.endpoint}: ${this.kinds.join(", ")})`
-}
+      Effect.flatMap(GateSimulator.GateSimulator, (gate) => gate.injectFault(fault, { endpoint, times: 1 })),
+    ),
+})
 
 // ---------------------------------------------------------------------------
 // Arbitraries
@@ -731,25 +433,26 @@ const tokenizeArb = fc
 const mostly = fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) })
 const purchaseArb = fc.tuple(pick, mostly).map(([token, byOwner]) => new Purchase(token, byOwner))
 const revokeArb = pick.map((token) => new Revoke(token))
-const advanceArb = fc.constantFrom(...steps).map((millis) => new Advance(millis))
-const expireDueArb = fc.constant(new ExpireDue())
-const deliverArb = fc
-  .tuple(
-    fc.constantFrom<Order>("sent", "reverse", "shuffle"),
-    fc.constantFrom(1, 2),
-    fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 8 }),
-  )
-  .map(([order, copies, draws]) => new Deliver(order, copies, draws))
-const redeliverArb = fc.nat({ max: 15 }).map((n) => new Redeliver(n))
+const advanceArb = fc.constantFrom(...steps).map(shared.advance)
+const expireDueArb = fc.constant(shared.expireDue)
+const orderArb = fc.oneof(
+  fc.constant<ModelRun.Order>({ _tag: "sent" }),
+  fc.constant<ModelRun.Order>({ _tag: "reverse" }),
+  fc
+    .array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 8 })
+    .map((draws): ModelRun.Order => ({ _tag: "shuffle", draws })),
+)
+const deliverArb = fc.tuple(orderArb, fc.constantFrom(1, 2)).map(([order, copies]) => shared.deliver(order, copies))
+const redeliverArb = fc.nat({ max: 15 }).map(shared.redeliver)
 const faultsArb = fc
   .tuple(
     fc.constantFrom<"tokenize" | "sale">("tokenize", "sale"),
-    fc.array(fc.constantFrom<FaultKind>("500", "503", "drop", "drop after processing", "slow"), {
+    fc.array(fc.constantFrom<ModelRun.FaultKind>("500", "503", "drop", "drop after processing", "slow"), {
       minLength: 1,
       maxLength: 4,
     }),
   )
-  .map(([endpoint, kinds]) => new InjectFaults(endpoint, kinds))
+  .map(([endpoint, kinds]) => shared.injectFaults(endpoint, kinds))
 
 const commandArbs = (faults: boolean): Array<fc.Arbitrary<GateCommand>> => [
   tokenizeArb,
@@ -769,93 +472,31 @@ const commandArbs = (faults: boolean): Array<fc.Arbitrary<GateCommand>> => [
   ...(faults ? [faultsArb, faultsArb] : []),
 ]
 
-const maxCommands = 30
-
 // ---------------------------------------------------------------------------
 // Running
 // ---------------------------------------------------------------------------
 
-/** Run one command sequence against the model, always releasing the runtime. */
-const runWithModel = async (
-  commands: Iterable<fc.AsyncCommand<GateModel.Model, Real, boolean>>,
-  seed: number,
-  faults: boolean,
-) => {
-  const real = await setup(seed, faults)
-  try {
-    await fc.asyncModelRun(() => ({ model: GateModel.empty(start), real }), commands)
-  } finally {
-    await real.runtime.dispose()
-  }
-}
-
-/**
- * Run commands on the real system alone, then deliver every callback still unanswered, in the
- * order sent, until none is left or none more is taken; the final tokens with their histories,
- * which must keep the invariants too.
- */
-const runAlone = async (commands: ReadonlyArray<GateCommand>, seed: number): Promise<Observed["tokens"]> => {
-  const real = await setup(seed, false)
-  try {
-    for (const command of commands) await command.act(real)
-    for (let round = 0; round < 3 && real.inbox.length > 0; round++) await deliverAll(real, [...real.inbox])
-    const view = await observe(real)
-    checkInvariants(view)
-    return view.tokens
-  } finally {
-    await real.runtime.dispose()
-  }
-}
-
-/** A fifth of the configured runs: each run builds a runtime and plays up to 30 commands. */
-const parameters = { ...Runs.parameters(), numRuns: Math.max(1, Math.ceil(Runs.numRuns() / 5)) }
-const simulatorSeed = fc.integer()
+/** A run alone ends with the final tokens and their histories, which must keep the invariants too. */
+const run = ModelRun.properties({
+  setup,
+  empty: () => GateModel.empty(start),
+  commands: commandArbs,
+  observe,
+  checkInvariants,
+})
 
 describe("Gate adapter against its model", () => {
-  it(
-    "every command sequence leaves the lifecycle and Gate where the model says",
-    () =>
-      fc.assert(
-        fc.asyncProperty(
-          fc.commands(commandArbs(false), { maxCommands, size: "max" }),
-          simulatorSeed,
-          (commands, seed) => runWithModel(commands, seed, false),
-        ),
-        parameters,
-      ),
-    120_000,
-  )
+  it("every command sequence leaves the lifecycle and Gate where the model says", run.model, 120_000)
 
   it(
     "invariant 10: callbacks duplicated, reordered or repeated later end where delivering each once in order does",
-    () =>
-      fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.oneof(...commandArbs(false)), { maxLength: maxCommands, size: "max" }),
-          simulatorSeed,
-          async (commands, seed) => {
-            const inOrder = commands.flatMap((command) => command.inOrder() ?? [])
-            const expected = await runAlone(inOrder, seed)
-            const actual = await runAlone(commands, seed)
-            expect(actual).toEqual(expected)
-          },
-        ),
-        parameters,
-      ),
+    run.inOrder,
     120_000,
   )
 
   it(
     "under faults on tokenize and purchase: no payment id paid twice, no tokenize half-written",
-    () =>
-      fc.assert(
-        fc.asyncProperty(
-          fc.commands(commandArbs(true), { maxCommands, size: "max" }),
-          simulatorSeed,
-          (commands, seed) => runWithModel(commands, seed, true),
-        ),
-        parameters,
-      ),
+    run.underFaults,
     120_000,
   )
 })
@@ -868,69 +509,71 @@ describe("Gate adapter against its model", () => {
 describe("Gate adapter against its model: found sequences", () => {
   const customerA = 0
   const card = 0
+  const { advance, deliver, injectFaults, redeliver } = shared
+  const inSentOrder = ModelRun.inSentOrder
 
   it("a payment callback from before the card came back with an earlier expiry does not move it back", () =>
-    runWithModel(
+    run.sequence(
       [
         new Tokenize(customerA, card, 4),
-        new Deliver("sent", 1, []),
+        deliver(inSentOrder, 1),
         new Purchase(0, true),
         new Tokenize(customerA, card, 3),
-        new Deliver("sent", 1, []),
+        deliver(inSentOrder, 1),
       ],
       0,
       false,
     ))
 
   it("a callback answered before changes nothing when it comes again after its token lapsed", () =>
-    runWithModel(
+    run.sequence(
       [
         new Tokenize(customerA, card, 2),
-        new Deliver("sent", 1, []),
+        deliver(inSentOrder, 1),
         new Tokenize(customerA, card, 1),
-        new Deliver("sent", 1, []),
-        new Advance(92 * day),
-        new Redeliver(1),
+        deliver(inSentOrder, 1),
+        advance(92 * day),
+        redeliver(1),
       ],
       0,
       false,
     ))
 
   it("a purchase whose answer is lost is sent again under the same payment id and paid once", () =>
-    runWithModel(
+    run.sequence(
       [
         new Tokenize(customerA, card, 4),
-        new Deliver("sent", 1, []),
-        new InjectFaults("sale", ["drop after processing", "slow"]),
+        deliver(inSentOrder, 1),
+        injectFaults("sale", ["drop after processing", "slow"]),
         new Purchase(0, true),
-        new Deliver("reverse", 2, []),
+        deliver({ _tag: "reverse" }, 2),
       ],
       0,
       true,
     ))
 
   it("a tokenize no attempt of which is answered fails; Gate's answers wait, refused 503, until the card returns", () =>
-    runWithModel(
+    run.sequence(
       [
-        new InjectFaults("tokenize", ["slow", "drop after processing", "503", "slow"]),
+        injectFaults("tokenize", ["slow", "drop after processing", "503", "slow"]),
         new Tokenize(customerA, card, 4),
-        new Deliver("shuffle", 1, [3, 1]),
+        deliver({ _tag: "shuffle", draws: [3, 1] }, 1),
         new Tokenize(customerA, card, 4),
-        new Deliver("reverse", 1, []),
-        new Deliver("sent", 1, []),
+        deliver({ _tag: "reverse" }, 1),
+        deliver(inSentOrder, 1),
       ],
       0,
       true,
     ))
 
   it("a refresh Gate took, whose answer was lost, does not leave the lifecycle using a token Gate has expired", () =>
-    runWithModel(
+    run.sequence(
       [
         new Tokenize(customerA, card, 3),
-        new Deliver("sent", 1, []),
-        new InjectFaults("tokenize", ["500", "500", "500", "drop after processing"]),
+        deliver(inSentOrder, 1),
+        injectFaults("tokenize", ["500", "500", "500", "drop after processing"]),
         new Tokenize(customerA, card, 2),
-        new Advance(92 * day),
+        advance(92 * day),
         new Purchase(0, true),
       ],
       0,

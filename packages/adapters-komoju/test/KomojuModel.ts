@@ -8,15 +8,11 @@
  * Owners and cards are indexes into the test's pools, so nothing here ever holds a card number.
  */
 
+import { item } from "@token-lifecycle/testkit/ModelRun"
+
 export const hour = 3_600_000
 /** An unspent KOMOJU token lapses 24 hours after its creation. */
 export const tokenLifetime = 24 * hour
-
-export const item = <A>(items: ReadonlyArray<A>, i: number): A => {
-  const found = items[i]
-  if (found === undefined) throw new Error(`no item ${i} of ${items.length}`)
-  return found
-}
 
 export type Status = "Active" | "Used" | "Expired" | "Failed"
 

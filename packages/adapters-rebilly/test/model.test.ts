@@ -18,24 +18,22 @@ import * as Policy from "@token-lifecycle/domain/Policy"
 import { TokenGateway, type TokenSnapshot } from "@token-lifecycle/domain/TokenGateway"
 import { layer as lifecycleLayer, TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import * as InMemoryTokenRepository from "@token-lifecycle/testkit/InMemoryTokenRepository"
-import * as ManualClock from "@token-lifecycle/testkit/ManualClock"
-import * as Runs from "@token-lifecycle/testkit/Runs"
+import * as ModelRun from "@token-lifecycle/testkit/ModelRun"
 import * as SequentialIdentity from "@token-lifecycle/testkit/SequentialIdentity"
 import * as RebillyHttpClient from "@token-lifecycle/testkit/simulators/rebilly/RebillyHttpClient"
 import * as RebillySimulator from "@token-lifecycle/testkit/simulators/rebilly/RebillySimulator"
-import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
 import * as RebillyClient from "../src/RebillyClient.js"
 import * as RebillyConfig from "../src/RebillyConfig.js"
 import * as RebillyGateway from "../src/RebillyGateway.js"
+
+const { item, outcomeOf } = ModelRun
 
 // ---------------------------------------------------------------------------
 // The model
@@ -73,12 +71,6 @@ interface Model {
   readonly paid: Array<string>
 }
 
-const item = <A>(items: ReadonlyArray<A>, index: number): A => {
-  const found = items[index]
-  if (found === undefined) throw new Error(`no item ${index}`)
-  return found
-}
-
 /** What Rebilly's books hold of a token: it counts the 30 minutes from the instant it made the token. */
 const atRebilly = (m: Model, token: ModelToken): "used" | "expired" | "unused" =>
   token.usedAtRebilly ? "used" : m.now >= token.mintedAt + lifetime ? "expired" : "unused"
@@ -108,7 +100,7 @@ const keys = {
   publishableKey: Redacted.make("pk_sandbox_model_publishable"),
 }
 
-const servicesLayer = (seed: number, written: Set<TokenKey>, clock: ManualClock.ManualClock) => {
+const servicesLayer = (seed: number) => (written: Set<TokenKey>) => {
   const config = RebillyConfig.layer({
     organizationId,
     baseUrl: RebillySimulator.sandboxBaseUrl(organizationId),
@@ -131,46 +123,25 @@ const servicesLayer = (seed: number, written: Set<TokenKey>, clock: ManualClock.
         seed,
       }),
     ),
-    // Nothing here sleeps but the adapter's timeout, which must never fire: time moves only when told.
-    Layer.provide(Layer.setClock(clock.clock)),
   )
 }
 
-type Services = Layer.Layer.Success<ReturnType<typeof servicesLayer>>
+type Services = Layer.Layer.Success<ReturnType<ReturnType<typeof servicesLayer>>>
 
-interface Real {
-  readonly runtime: ManagedRuntime.ManagedRuntime<Services, never>
-  readonly clock: ManualClock.ManualClock
-  /** Every token key the store wrote, in creation order. */
-  readonly written: Set<TokenKey>
+interface Real extends ModelRun.System<Services> {
   payments: number
 }
 
-const setup = (seed: number): Real => {
-  const written = new Set<TokenKey>()
-  const clock = ManualClock.make(start, { sleeps: "never-wake" })
-  return { runtime: ManagedRuntime.make(servicesLayer(seed, written, clock)), clock, written, payments: 0 }
-}
+/** Never with faults: nothing here sleeps but the adapter's timeout, which must never fire, so time moves only when told. */
+const setup = async (seed: number): Promise<Real> => ({
+  ...(await ModelRun.start({ at: start, faults: false, layer: servicesLayer(seed) })),
+  payments: 0,
+})
 
-const run = <A, E>(real: Real, effect: Effect.Effect<A, E, Services>): Promise<Exit.Exit<A, E>> =>
-  real.runtime.runPromise(Effect.exit(effect))
-
-/** What an exit says: `ok`, or the failure's tag. Defects name no value, so no card number can show. */
-const outcomeOf = (exit: Exit.Exit<unknown, unknown>): string => {
-  if (Exit.isSuccess(exit)) return "ok"
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) return "defect"
-  const error = failure.value
-  return typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : typeof error
-}
-
-const keyOf = (real: Real, index: number): TokenKey => item([...real.written], index)
+const keyOf = (real: Real, index: number): TokenKey => item(real.keys(), index)
 
 const tokenIdOf = async (real: Real, index: number): Promise<TokenId> => {
-  const exit = await run(
-    real,
-    Effect.flatMap(TokenLifecycle, (lifecycle) => lifecycle.get(keyOf(real, index))),
-  )
+  const exit = await real.call(Effect.flatMap(TokenLifecycle, (lifecycle) => lifecycle.get(keyOf(real, index))))
   if (Exit.isFailure(exit) || exit.value.tokenId === undefined) throw new Error(`token #${index} has no token id`)
   return exit.value.tokenId
 }
@@ -181,35 +152,26 @@ const picked = async (m: Model, real: Real, pick: number) => {
   return { token: item(m.tokens, index), tokenId: await tokenIdOf(real, index) }
 }
 
+/** Rebilly's own books: every token it made, and its transactions. */
+const rebillyBooks = Effect.flatMap(RebillySimulator.RebillySimulator, (simulator) =>
+  Effect.all({ books: simulator.tokens, transactions: simulator.transactions }),
+)
+
 /** The lifecycle's tokens and Rebilly's books against the model. */
 const compare = async (m: Model, real: Real) => {
-  const observed = await real.runtime.runPromise(
-    Effect.gen(function* () {
-      const lifecycle = yield* TokenLifecycle
-      const simulator = yield* RebillySimulator.RebillySimulator
-      const tokens = yield* Effect.forEach([...real.written], (key) =>
-        Effect.all({
-          token: lifecycle.get(key),
-          events: Effect.map(lifecycle.history(key), (history) => history.map(({ event }) => event._tag)),
-        }),
-      )
-      return { tokens, books: yield* simulator.tokens, transactions: yield* simulator.transactions }
-    }).pipe(Effect.orDie),
-  )
-  expect(observed.tokens.length, "tokens written").toBe(m.tokens.length)
+  const observed = await ModelRun.observe(real, rebillyBooks)
   expect(observed.books.length, "tokens in Rebilly's books").toBe(m.tokens.length)
-  for (const [i, expected] of m.tokens.entries()) {
-    const { token, events } = item(observed.tokens, i)
-    const what = `token #${i}`
-    expect(events, `${what}: history`).toEqual(expected.history)
-    expect(token._tag, `${what}: status`).toBe(expected.status)
-    expect(token.uses, `${what}: uses`).toBe(expected.uses)
-    expect(token.owner, `${what}: owner`).toBe(item(customers, expected.owner))
-    expect(token.issuedAt, `${what}: issued at Rebilly's createdTime`).toBe(expected.createdAt)
-    expect(token.expiresAt, `${what}: expires 30 minutes after`).toBe(expected.createdAt + lifetime)
-    const book = observed.books.find((held) => held.id === token.tokenId)
-    expect(book?.state, `${what}: at Rebilly`).toBe(atRebilly(m, expected))
-  }
+  ModelRun.expectTokens(
+    observed.tokens,
+    m.tokens,
+    (expected) => item(customers, expected.owner),
+    (token, expected, what) => {
+      expect(token.issuedAt, `${what}: issued at Rebilly's createdTime`).toBe(expected.createdAt)
+      expect(token.expiresAt, `${what}: expires 30 minutes after`).toBe(expected.createdAt + lifetime)
+      const book = observed.books.find((held) => held.id === token.tokenId)
+      expect(book?.state, `${what}: at Rebilly`).toBe(atRebilly(m, expected))
+    },
+  )
   const approved = observed.transactions.filter((t) => t.result === "approved").map((t) => t.requestId)
   expect(approved, "payments Rebilly took").toEqual(m.paid)
 }
@@ -230,8 +192,7 @@ class Issue implements RebillyCommand {
   async run(m: Model, real: Real) {
     for (let n = 0; n < this.count; n++) {
       const card = item(cards, (this.card + n) % cards.length)
-      const exit = await run(
-        real,
+      const exit = await real.call(
         Effect.flatMap(TokenLifecycle, (lifecycle) =>
           lifecycle.issue({
             account: organizationId,
@@ -271,8 +232,7 @@ class Pay implements RebillyCommand {
     const token = item(m.tokens, index)
     const owner = item(customers, token.owner)
     const reference = `payment-${++real.payments}`
-    const exit = await run(
-      real,
+    const exit = await real.call(
       Effect.flatMap(TokenLifecycle, (lifecycle) =>
         lifecycle.use(keyOf(real, index), {
           by: this.byOwner ? owner : item(customers, 1 - token.owner),
@@ -314,8 +274,7 @@ class PayAround implements RebillyCommand {
   async run(m: Model, real: Real) {
     const { token, tokenId } = await picked(m, real, this.pick)
     const reference = `around-${++real.payments}`
-    const exit = await run(
-      real,
+    const exit = await real.call(
       Effect.flatMap(TokenGateway, (gateway) =>
         gateway.use({
           tokenId,
@@ -344,8 +303,7 @@ class Retrieve implements RebillyCommand {
   check = (m: Readonly<Model>) => m.tokens.length > 0
   async run(m: Model, real: Real) {
     const { token, tokenId } = await picked(m, real, this.pick)
-    const exit = await run(
-      real,
+    const exit = await real.call(
       Effect.flatMap(TokenGateway, (gateway) => gateway.retrieve(tokenId, OwnerRef.make(item(customers, token.owner)))),
     )
     if (Exit.isFailure(exit)) throw new Error(`${this}: ${outcomeOf(exit)}`)
@@ -361,7 +319,7 @@ class Advance implements RebillyCommand {
   check = () => true
   async run(m: Model, real: Real) {
     m.now += this.millis
-    await real.runtime.runPromise(real.clock.adjust(this.millis))
+    await real.advance(this.millis)
     await compare(m, real)
   }
   toString = () => `advance(${this.millis / minute} min)`
@@ -382,7 +340,7 @@ class AdvanceToExpiry implements RebillyCommand {
     const token = item(m.tokens, this.pick % m.tokens.length)
     const to = (this.from === "minted" ? token.mintedAt : token.createdAt) + lifetime + this.offset
     if (to > m.now) {
-      await real.runtime.runPromise(real.clock.adjust(to - m.now))
+      await real.advance(to - m.now)
       m.now = to
     }
     await compare(m, real)
@@ -396,10 +354,7 @@ class ExpireDue implements RebillyCommand {
   async run(m: Model, real: Real) {
     const due = m.tokens.flatMap((token, i) => (token.status === "Active" && lapsed(m, token) ? [i] : []))
     for (const i of due) recordExpiry(item(m.tokens, i))
-    const exit = await run(
-      real,
-      Effect.flatMap(TokenLifecycle, (lifecycle) => lifecycle.expireDue),
-    )
+    const exit = await real.call(Effect.flatMap(TokenLifecycle, (lifecycle) => lifecycle.expireDue))
     if (Exit.isFailure(exit)) throw new Error(`${this}: ${outcomeOf(exit)}`)
     expect([...exit.value].sort(), this.toString()).toEqual(due.map((i) => keyOf(real, i)).sort())
     await compare(m, real)
@@ -413,8 +368,7 @@ class ListAll implements RebillyCommand {
   check = () => true
   async run(m: Model, real: Real) {
     const pageSize = this.pageSize
-    const exit = await run(
-      real,
+    const exit = await real.call(
       Effect.gen(function* () {
         const gateway = yield* TokenGateway
         const pages: Array<{
@@ -481,20 +435,10 @@ const model = (): Model => ({ now: start, tokens: [], paid: [] })
 describe("RebillyGateway under TokenLifecycle, against the Rebilly simulator and a model", () => {
   it("tokens are used once, expire at 30 minutes by the clock, and list page by page, as the model says", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer(),
-        fc.commands(commands, { maxCommands: 30, size: "max" }),
-        async (seed, sequence) => {
-          const real = setup(seed)
-          try {
-            await fc.asyncModelRun(() => ({ model: model(), real }), sequence)
-          } finally {
-            await real.runtime.dispose()
-          }
-        },
+      fc.asyncProperty(fc.integer(), fc.commands(commands, { maxCommands: 30, size: "max" }), async (seed, sequence) =>
+        ModelRun.besideModel(await setup(seed), model(), sequence),
       ),
-      // A fifth of the configured runs: each run builds a runtime and plays up to 30 commands.
-      { ...Runs.parameters(), numRuns: Math.max(1, Math.ceil(Runs.numRuns() / 5)) },
+      ModelRun.parameters(),
     )
   }, 600_000)
 })

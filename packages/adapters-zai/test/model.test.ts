@@ -11,14 +11,12 @@ import { describe, expect, it } from "@effect/vitest"
 import type { TokenKey } from "@token-lifecycle/domain/Identifiers"
 import { TokenLifecycle } from "@token-lifecycle/domain/TokenLifecycle"
 import * as ManualClock from "@token-lifecycle/testkit/ManualClock"
-import * as Runs from "@token-lifecycle/testkit/Runs"
+import * as ModelRun from "@token-lifecycle/testkit/ModelRun"
 import { ZaiSimulator } from "@token-lifecycle/testkit/simulators/zai/ZaiSimulator"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as fc from "fast-check"
 import { ZaiTokenAuths } from "../src/ZaiTokenAuths.js"
 import * as ZaiWebhooks from "../src/ZaiWebhooks.js"
@@ -26,6 +24,7 @@ import * as M from "./ZaiModel.js"
 import * as ZaiStack from "./ZaiStack.js"
 
 const start = Date.UTC(2026, 0, 1, 9)
+const { outcomeOf } = ModelRun
 
 // ---------------------------------------------------------------------------
 // The real system
@@ -68,15 +67,6 @@ const setup = async (seed: number): Promise<Real> => {
     tokens: [],
     accounts: [],
   }
-}
-
-/** What an exit says: `ok`, or the failure's tag. */
-const outcomeOf = (exit: Exit.Exit<unknown, unknown>): string => {
-  if (Exit.isSuccess(exit)) return "ok"
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) return Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "defect"
-  const error = failure.value
-  return typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : typeof error
 }
 
 const run = <A, E>(real: Real, effect: Effect.Effect<A, E, ZaiStack.WithLifecycle>) =>
@@ -273,23 +263,15 @@ const commands = [
   fc.constant(revokeAccess),
 ]
 
-/** A fifth of the configured runs: each run builds a runtime and plays up to 30 commands. */
-const parameters = { ...Runs.parameters(), numRuns: Math.max(1, Math.ceil(Runs.numRuns() / 5)) }
-
 describe("the Zai adapter against its model", () => {
   it(
     "every command sequence leaves the lifecycle, Zai and the access token where the model says",
     () =>
       fc.assert(
-        fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: "max" }), fc.nat(), async (cmds, seed) => {
-          const real = await setup(seed)
-          try {
-            await fc.asyncModelRun(() => ({ model: M.initial(start), real }), cmds)
-          } finally {
-            await real.runtime.dispose()
-          }
-        }),
-        parameters,
+        fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: "max" }), fc.nat(), async (cmds, seed) =>
+          ModelRun.besideModel(await setup(seed), M.initial(start), cmds),
+        ),
+        ModelRun.parameters(),
       ),
     300_000,
   )
