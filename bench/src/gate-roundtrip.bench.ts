@@ -9,9 +9,10 @@
  * its signature stays valid), its body read to the end. Informational rows time the layers in
  * between (see `gate-roundtrip-clients.ts`).
  *
- * Method (checks, warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`. Every client
- * must get a 200 "accepted" answer, and the simulator must have answered every request and queued
- * one callback for each.
+ * Method (checks, warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`; the simulator
+ * serves on the clients' thread unless `--simulator=worker` is given (see PERFORMANCE.md). Every
+ * client must get a 200 "accepted" answer, and the simulator must have answered every request and
+ * queued one callback for each.
  */
 import * as undici from "undici"
 import * as Clients from "./gate-roundtrip-clients.js"

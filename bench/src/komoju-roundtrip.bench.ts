@@ -11,7 +11,8 @@
  * first answer (see `komoju-roundtrip-loopback.ts`). An informational row times adapter-kit's
  * transport alone with the same bytes.
  *
- * Method (checks, warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`. Every
+ * Method (checks, warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`; the simulator
+ * serves on the clients' thread unless `--simulator=worker` is given (see PERFORMANCE.md). Every
  * client must be answered with the payment, and every request must have been answered by replay:
  * no client ever pays twice.
  */

@@ -265,5 +265,11 @@ export const throughput = async (options: ThroughputOptions): Promise<ReadonlyMa
       ]),
     ),
   )
+  const leastServerBusy = Math.min(...results.map((r) => r.serverBusy ?? 0))
+  if (leastServerBusy >= 0.9) {
+    console.log(
+      `  the server's thread was busy at least ${Math.round(leastServerBusy * 100)} % of every client's rounds: the rates are bounded by the server; the main thread's busy time per request is each client's own cost`,
+    )
+  }
   return new Map(results.map((r) => [r.client, r.perSecond] as const))
 }

@@ -9,8 +9,10 @@
  * Informational rows time the layers in between: Effect's `HttpClient` executing the same bytes
  * (untraced, as `ProviderHttp` runs when no tracer is installed), and `ZaiCore.call` (bearer from the cache, `ProviderHttp`, decoding) without the gateway.
  *
- * Method (checks, warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`. Every client
- * must get a 200 with a token auth, and the simulator must have issued one for every request.
+ * Method (checks, warm-up, rotated turns, renewals, table, verdict): `roundtrip.ts`; the simulator
+ * serves on the clients' thread unless `--simulator=worker` is given (see PERFORMANCE.md). Every
+ * client must get a 200 with a token auth, and the simulator must have issued one for every
+ * request.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
