@@ -7,6 +7,7 @@
  * its first redemption, `expired` from `createdAt + 30 min` if unused (so a token is no longer
  * usable at exactly 30:00, a choice: the boundary is unconfirmed), `unused` before.
  */
+import * as Entries from "../shared/Entries.js"
 import type { Brand, Decline } from "./RebillyCard.js"
 import type { Scheme } from "./RebillyEndpoints.js"
 
@@ -89,46 +90,46 @@ export interface TransactionRecord {
 
 export interface Books {
   /** In creation order. */
-  readonly tokens: ReadonlyMap<string, TokenRecord>
-  readonly instruments: ReadonlyMap<string, InstrumentRecord>
+  readonly tokens: Entries.Entries<TokenRecord>
+  readonly instruments: Entries.Entries<InstrumentRecord>
   /** `(customer, card digest)` → payment instrument: one instrument per card per customer. */
-  readonly instrumentByCard: ReadonlyMap<string, string>
-  readonly transactions: ReadonlyMap<string, TransactionRecord>
+  readonly instrumentByCard: Entries.Entries<string>
+  readonly transactions: Entries.Entries<TransactionRecord>
   /** `requestId` → transaction. */
-  readonly transactionByRequestId: ReadonlyMap<string, string>
+  readonly transactionByRequestId: Entries.Entries<string>
 }
 
 export const empty: Books = {
-  tokens: new Map(),
-  instruments: new Map(),
-  instrumentByCard: new Map(),
-  transactions: new Map(),
-  transactionByRequestId: new Map(),
+  tokens: Entries.empty(),
+  instruments: Entries.empty(),
+  instrumentByCard: Entries.empty(),
+  transactions: Entries.empty(),
+  transactionByRequestId: Entries.empty(),
 }
 
 export const cardKey = (customerId: string, digest: string): string => JSON.stringify([customerId, digest])
 
 export const withToken = (books: Books, token: TokenRecord): Books => ({
   ...books,
-  tokens: new Map(books.tokens).set(token.id, token),
+  tokens: Entries.set(books.tokens, token.id, token),
 })
 
 export const withInstrument = (books: Books, instrument: InstrumentRecord): Books => ({
   ...books,
-  instruments: new Map(books.instruments).set(instrument.id, instrument),
+  instruments: Entries.set(books.instruments, instrument.id, instrument),
   instrumentByCard:
     instrument.card.digest === undefined
       ? books.instrumentByCard
-      : new Map(books.instrumentByCard).set(cardKey(instrument.customerId, instrument.card.digest), instrument.id),
+      : Entries.set(books.instrumentByCard, cardKey(instrument.customerId, instrument.card.digest), instrument.id),
 })
 
 export const withTransaction = (books: Books, transaction: TransactionRecord): Books => ({
   ...books,
-  transactions: new Map(books.transactions).set(transaction.id, transaction),
+  transactions: Entries.set(books.transactions, transaction.id, transaction),
   transactionByRequestId:
     transaction.requestId === undefined
       ? books.transactionByRequestId
-      : new Map(books.transactionByRequestId).set(transaction.requestId, transaction.id),
+      : Entries.set(books.transactionByRequestId, transaction.requestId, transaction.id),
 })
 
 /** A token as tests see it. */

@@ -20,6 +20,7 @@
  * - a card already vaulted for the customer is updated and answered 303 with its `Location`.
  */
 import { createHash } from "node:crypto"
+import * as Entries from "../shared/Entries.js"
 import * as SimulatedCard from "../shared/SimulatedCard.js"
 import * as Books from "./RebillyBooks.js"
 import * as RebillyCard from "./RebillyCard.js"
@@ -141,7 +142,7 @@ const createToken = (books: Books.Books, context: RuleContext): Outcome => {
 }
 
 const getToken = (books: Books.Books, context: RuleContext): Outcome => {
-  const token = context.id === undefined ? undefined : books.tokens.get(context.id)
+  const token = context.id === undefined ? undefined : Entries.get(books.tokens, context.id)
   return token === undefined
     ? refused(Problems.notFound("Token not found."))
     : accepted(books, 200, Resources.token(token, context.now, context.baseUrl, context.liveExtras))
@@ -162,7 +163,7 @@ const listTokens = (books: Books.Books, context: RuleContext): Outcome => {
   const limit = pageParameter(fields, context.query, "limit", context.defaultLimit)
   const offset = pageParameter(fields, context.query, "offset", 0)
   if (!fields.ok) return invalid(fields.invalid)
-  const newestFirst = [...books.tokens.values()].reverse()
+  const newestFirst = [...Entries.values(books.tokens)].reverse()
   return accepted(
     books,
     200,
@@ -186,7 +187,7 @@ const usableToken = (
   field: string,
   now: number,
 ): Books.TokenRecord | InvalidField => {
-  const token = books.tokens.get(tokenId)
+  const token = Entries.get(books.tokens, tokenId)
   if (token === undefined) return { field, message: "Token not found." }
   switch (Books.stateOf(token, now)) {
     case "used":
@@ -216,8 +217,8 @@ const vault = (
   extra: { readonly useAsBackup?: boolean; readonly customFields?: unknown },
 ): { readonly instrument: Books.InstrumentRecord; readonly existed: boolean } => {
   const digest = token.card.digest ?? ""
-  const existingId = books.instrumentByCard.get(Books.cardKey(customerId, digest))
-  const existing = existingId === undefined ? undefined : books.instruments.get(existingId)
+  const existingId = Entries.get(books.instrumentByCard, Books.cardKey(customerId, digest))
+  const existing = existingId === undefined ? undefined : Entries.get(books.instruments, existingId)
   if (existing !== undefined) {
     return {
       existed: true,
@@ -280,7 +281,7 @@ const createPaymentInstrument = (books: Books.Books, context: RuleContext): Outc
 }
 
 const getPaymentInstrument = (books: Books.Books, context: RuleContext): Outcome => {
-  const instrument = context.id === undefined ? undefined : books.instruments.get(context.id)
+  const instrument = context.id === undefined ? undefined : Entries.get(books.instruments, context.id)
   return instrument === undefined
     ? refused(Problems.notFound("Payment instrument not found."))
     : accepted(books, 200, Resources.instrument(instrument, context.baseUrl))
@@ -345,8 +346,8 @@ const createTransaction = (books: Books.Books, context: RuleContext): Outcome =>
     .update(JSON.stringify([type, websiteId, customerId, currency, amount, tokenId ?? null, instrumentId ?? null]))
     .digest("hex")
   if (requestId !== undefined) {
-    const earlierId = books.transactionByRequestId.get(requestId)
-    const earlier = earlierId === undefined ? undefined : books.transactions.get(earlierId)
+    const earlierId = Entries.get(books.transactionByRequestId, requestId)
+    const earlier = earlierId === undefined ? undefined : Entries.get(books.transactions, earlierId)
     if (earlier !== undefined && context.now - earlier.createdAt < Books.requestIdWindowMillis) {
       if (earlier.requestDigest !== requestDigest) {
         return refused(Problems.conflict("A different transaction was already made with this requestId."))
@@ -371,7 +372,7 @@ const createTransaction = (books: Books.Books, context: RuleContext): Outcome =>
       token: token.id,
     }
   } else {
-    const instrument = instrumentId === undefined ? undefined : books.instruments.get(instrumentId)
+    const instrument = instrumentId === undefined ? undefined : Entries.get(books.instruments, instrumentId)
     if (instrument === undefined || instrument.customerId !== customerId) {
       return invalid([{ field: "paymentInstruction.paymentInstrumentId", message: "Payment instrument not found." }])
     }
@@ -405,7 +406,7 @@ const createTransaction = (books: Books.Books, context: RuleContext): Outcome =>
 }
 
 const getTransaction = (books: Books.Books, context: RuleContext): Outcome => {
-  const transaction = context.id === undefined ? undefined : books.transactions.get(context.id)
+  const transaction = context.id === undefined ? undefined : Entries.get(books.transactions, context.id)
   return transaction === undefined
     ? refused(Problems.notFound("Transaction not found."))
     : accepted(books, 200, Resources.transaction(transaction, context.baseUrl))

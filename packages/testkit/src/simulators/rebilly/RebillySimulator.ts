@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import * as Entries from "../shared/Entries.js"
 import * as Faults from "../shared/Faults.js"
 import * as RequestLog from "../shared/RequestLog.js"
 import * as SimulatedClock from "../shared/SimulatedClock.js"
@@ -270,9 +271,9 @@ export const make = (
       organizationId,
       configureRateLimit: rateLimit.configure,
       exhaustRateLimit: Effect.flatMap(now, rateLimit.exhaust),
-      tokens: Effect.zipWith(Ref.get(books), now, (b, at) => [...b.tokens.values()].map((t) => Books.viewOf(t, at))),
-      paymentInstruments: Effect.map(Ref.get(books), (b) => [...b.instruments.values()]),
-      transactions: Effect.map(Ref.get(books), (b) => [...b.transactions.values()]),
+      tokens: Effect.zipWith(Ref.get(books), now, (b, at) => Entries.values(b.tokens).map((t) => Books.viewOf(t, at))),
+      paymentInstruments: Effect.map(Ref.get(books), (b) => Entries.values(b.instruments)),
+      transactions: Effect.map(Ref.get(books), (b) => Entries.values(b.transactions)),
       requests: log.entries,
     } satisfies RebillySimulatorService
   })

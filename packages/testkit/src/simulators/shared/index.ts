@@ -7,6 +7,7 @@
  * twice or out of order (`Outbox`), a clock a test can move (`SimulatedClock`), seeded ids
  * (`SimulatedIds`) and card numbers read without being kept (`SimulatedCard`).
  */
+export * as Entries from "./Entries.js"
 export * as Faults from "./Faults.js"
 export * as InProcessHttpClient from "./InProcessHttpClient.js"
 export * as LoopbackServer from "./LoopbackServer.js"
