@@ -6,17 +6,13 @@
  * KOMOJU tokens belong to the merchant account, not to a customer: the provider does not refuse a
  * token to another owner, so the suite checks only the lifecycle's own owner check (`ownerBound`).
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Policy from "@token-lifecycle/domain/Policy"
 import * as Conformance from "@token-lifecycle/testkit/Conformance"
-import * as KomojuHttpClient from "@token-lifecycle/testkit/simulators/komoju/KomojuHttpClient"
-import * as KomojuServer from "@token-lifecycle/testkit/simulators/komoju/KomojuServer"
 import * as KomojuSimulator from "@token-lifecycle/testkit/simulators/komoju/KomojuSimulator"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as KomojuConfig from "../src/KomojuConfig.js"
 import * as KomojuGateway from "../src/KomojuGateway.js"
+import * as KomojuTransports from "./KomojuTransports.js"
 
 const merchant = {
   id: "merchant-conformance",
@@ -29,26 +25,9 @@ const simulatorOptions: KomojuSimulator.KomojuSimulatorOptions = { merchants: [m
 
 const keys = { secretKey: merchant.secretKey, publishableKey: merchant.publishableKey }
 
-const inProcess = KomojuGateway.layer.pipe(
-  Layer.provide(Layer.mergeAll(KomojuHttpClient.layer(), KomojuConfig.layer(keys))),
-  Layer.provideMerge(KomojuSimulator.layer(simulatorOptions)),
-)
+const inProcess = KomojuGateway.layer.pipe(Layer.provideMerge(KomojuTransports.inProcess(keys, simulatorOptions)))
 
-const overLoopback = KomojuGateway.layer.pipe(
-  Layer.provide(
-    Layer.mergeAll(
-      NodeHttpClient.layerUndici,
-      Layer.unwrapEffect(
-        Effect.map(KomojuServer.KomojuServer, (server) =>
-          KomojuConfig.layer({ ...keys, baseUrl: KomojuServer.apiBaseUrl(server), timeout: "10 seconds" }),
-        ),
-      ),
-    ),
-  ),
-  Layer.provideMerge(KomojuServer.layerWithSimulator(simulatorOptions)),
-  // The server runs in this process, on the test's clock: moving the test clock moves KOMOJU's too.
-  Layer.orDie,
-)
+const overLoopback = KomojuGateway.layer.pipe(Layer.provideMerge(KomojuTransports.overLoopback(keys, simulatorOptions)))
 
 const fixture: Conformance.Fixture = {
   account: merchant.id,

@@ -6,6 +6,7 @@
  * JSON Schema 2020-12 by ajv, `$ref`s resolved within the spec.
  */
 import { readFileSync } from "node:fs"
+import type * as SimulatedHttp from "@token-lifecycle/testkit/simulators/shared/SimulatedHttp"
 import Ajv2020Module, { type ValidateFunction } from "ajv/dist/2020.js"
 import addFormats from "ajv-formats"
 import { parse } from "yaml"
@@ -221,14 +222,6 @@ const discriminated = (pointer: string, value: unknown): string | undefined => {
   return schema.discriminator.mapping?.[(value as Record<string, unknown>)[property] as string]
 }
 
-export interface WireRequest {
-  readonly method: string
-  readonly path: string
-  readonly query: URLSearchParams
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
 export interface RequestCheck {
   readonly operationId: string | undefined
   /** The schemes of the security requirement the request satisfies. */
@@ -237,7 +230,7 @@ export interface RequestCheck {
 }
 
 /** Everything the spec says of a request, checked: operation, path parameters, query, credentials, body. */
-export const checkRequest = (request: WireRequest): RequestCheck => {
+export const checkRequest = (request: SimulatedHttp.WireRequest): RequestCheck => {
   const routed = route(request.method, request.path)
   if (routed === undefined) {
     return { operationId: undefined, schemes: [], problems: [`no operation ${request.method} ${request.path}`] }

@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as RebillyConfig from "../src/RebillyConfig.js"
 
-export type WireRequest = SimulatedHttp.WireRequest
+type WireRequest = SimulatedHttp.WireRequest
 export type WireAnswer = SimulatedHttp.WireAnswer
 
 export const organizationId = "org-test"
