@@ -80,6 +80,11 @@ export interface Call<A, I> {
   readonly success: Schema.Schema<A, I>
   /** Whether repeating the call cannot do anything twice: a read, or a write carrying an idempotency key. */
   readonly idempotent: boolean
+  /**
+   * Statuses besides 2xx that answer the call rather than refuse it, their body decoded with
+   * `success` like a 2xx's (Rebilly's 303 "updated", which carries the resource).
+   */
+  readonly alsoSuccess?: ReadonlyArray<number>
 }
 
 export interface Success<A> {
@@ -210,7 +215,9 @@ export const make = (options: ProviderHttpOptions) =>
             () => new ProviderTimeout({ provider, operation: call.operation, afterMillis: Duration.toMillis(timeout) }),
           ),
         Effect.flatMap((answer) =>
-          answer.status >= 200 && answer.status < 300 ? decode(call, answer) : Effect.fail(options.refusal(answer)),
+          (answer.status >= 200 && answer.status < 300) || call.alsoSuccess?.includes(answer.status)
+            ? decode(call, answer)
+            : Effect.fail(options.refusal(answer)),
         ),
         Effect.tap(({ answer }) => Effect.logDebug(`${provider} ${call.operation}: ${answer.status}`)),
       )

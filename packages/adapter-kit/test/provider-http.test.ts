@@ -104,6 +104,18 @@ describe("a provider call", () => {
     }),
   )
 
+  it.effect("decodes an answer with a status the call names besides 2xx, and refuses it otherwise", () =>
+    Effect.gen(function* () {
+      const updated: Reply = { status: 303, body: '{"id":"t1","isUsed":false}', headers: { location: "/tokens/t1" } }
+      const provider = yield* scripted([updated])
+      const http = yield* ProviderHttp.make(options).pipe(Effect.provide(provider.layer))
+      const accepted = yield* Effect.either(http.call({ ...call(false), alsoSuccess: [303] }))
+      const refused = yield* Effect.either(http.call(call(false)))
+      expect(accepted).toMatchObject({ right: { value: { id: "t1", isUsed: false }, answer: { status: 303 } } })
+      expect(refused).toMatchObject({ left: { _tag: "ProviderValidationError" } })
+    }),
+  )
+
   it.effect("retries a call that is safe to repeat through transient failures", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.fork(

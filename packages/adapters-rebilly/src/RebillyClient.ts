@@ -93,7 +93,7 @@ export interface TransactionInput {
 export type InstrumentOutcome =
   | { readonly _tag: "Created"; readonly instrument: Wire.PaymentInstrumentAnswer }
   /** 303: the customer already had this instrument, now updated from the token. */
-  | { readonly _tag: "Updated" }
+  | { readonly _tag: "Updated"; readonly instrument: Wire.PaymentInstrumentAnswer }
 
 export interface ApplePaySession {
   /** The `validationURL` Apple Pay JS handed to `onvalidatemerchant`. */
@@ -169,6 +169,7 @@ export const make: Effect.Effect<RebillyClientService, never, RebillyConfig | Ht
     request: HttpClientRequest.HttpClientRequest,
     success: Schema.Schema<A, I>,
     idempotent: boolean,
+    alsoSuccess?: ReadonlyArray<number>,
   ): Effect.Effect<ProviderHttp.Success<A>, GatewayError> =>
     Effect.flatMap(signers[operation], (sign) =>
       transports[operation].call({
@@ -176,6 +177,7 @@ export const make: Effect.Effect<RebillyClientService, never, RebillyConfig | Ht
         request: sign(request),
         success,
         idempotent,
+        ...(alsoSuccess === undefined ? {} : { alsoSuccess }),
       }),
     )
 
@@ -285,15 +287,15 @@ export const make: Effect.Effect<RebillyClientService, never, RebillyConfig | Ht
   const createPaymentInstrument = (input: { readonly customerId: string; readonly token: string }) =>
     Effect.gen(function* () {
       const request = yield* post(Wire.paths.paymentInstruments, Wire.PaymentInstrumentRequest, input)
-      return yield* send("createPaymentInstrument", request, Wire.PaymentInstrumentAnswer, false).pipe(
-        Effect.map(({ value }): InstrumentOutcome => ({ _tag: "Created", instrument: value })),
-        // 303 "payment instrument updated" is a success that ProviderHttp, reading only 2xx as
-        // one, hands to the refusal mapping (as a protocol error with its status).
-        Effect.catchIf(
-          (error) => error._tag === "ProviderProtocolError" && error.status === 303,
-          (): Effect.Effect<InstrumentOutcome> => Effect.succeed({ _tag: "Updated" }),
-        ),
+      // 303 "payment instrument updated" answers with the instrument, as 201 does.
+      const { value, answer } = yield* send(
+        "createPaymentInstrument",
+        request,
+        Wire.PaymentInstrumentAnswer,
+        false,
+        [303],
       )
+      return { _tag: answer.status === 303 ? "Updated" : "Created", instrument: value } satisfies InstrumentOutcome
     })
 
   return {

@@ -185,11 +185,7 @@ const over = (
       }
       if (request.operation === "instrument") {
         const outcome = yield* client.createPaymentInstrument({ customerId: request.owner, token: request.tokenId })
-        return {
-          reference: request.reference,
-          status: "succeeded",
-          ...(outcome._tag === "Created" ? { providerReference: outcome.instrument.id } : {}),
-        } as const
+        return { reference: request.reference, status: "succeeded", providerReference: outcome.instrument.id } as const
       }
       const amount = request.amount
       if (amount === undefined) return yield* invalid("amount", "is required")

@@ -244,7 +244,13 @@ describe("requests", () => {
       const rec = recorder(() =>
         status === 201
           ? json(201, { id: "inst_1", method: "payment-card", customerId: "cus-1" })
-          : respond(303, "", { location: `${baseUrl}/payment-instruments/inst_1` }),
+          : json(
+              303,
+              { id: "inst_1", method: "payment-card", customerId: "cus-1" },
+              {
+                location: `${baseUrl}/payment-instruments/inst_1`,
+              },
+            ),
       )
       const rebilly = yield* client(rec)
       const first = yield* rebilly.createPaymentInstrument({ customerId: "cus-1", token: "tok_1" })
@@ -254,7 +260,10 @@ describe("requests", () => {
         _tag: "Created",
         instrument: { id: "inst_1", method: "payment-card", customerId: "cus-1" },
       })
-      expect(second).toEqual({ _tag: "Updated" })
+      expect(second).toEqual({
+        _tag: "Updated",
+        instrument: { id: "inst_1", method: "payment-card", customerId: "cus-1" },
+      })
       expect(JSON.parse(rec.requests[1]?.body ?? "")).toEqual({ customerId: "cus-1", token: "tok_2" })
     }),
   )

@@ -15,17 +15,7 @@ import * as TestClock from "effect/TestClock"
 import * as Wire from "../src/internal/wire.js"
 import * as RebillyConfig from "../src/RebillyConfig.js"
 import * as RebillyGateway from "../src/RebillyGateway.js"
-import {
-  baseUrl,
-  cardToken,
-  config,
-  json,
-  keys,
-  organizationId,
-  type Recorder,
-  recorder,
-  respond,
-} from "./Recording.js"
+import { baseUrl, cardToken, config, json, keys, organizationId, type Recorder, recorder } from "./Recording.js"
 
 const card = Either.getOrThrow(
   parseCard({ number: "4111111111111111", cvv: "123", expiry: { month: 12, year: 2030 }, holderName: "Jane Q Roe" }),
@@ -222,19 +212,23 @@ describe("use", () => {
     }),
   )
 
-  it.effect("an instrument is a payment instrument for the owner, made from the token", () =>
+  it.effect("an instrument is a payment instrument for the owner, made from the token (201) or updated (303)", () =>
     Effect.gen(function* () {
       let created = true
       const rec = recorder(() =>
-        created ? json(201, { id: "inst_1", method: "payment-card" }) : respond(303, "", { location: `${baseUrl}/x` }),
+        created
+          ? json(201, { id: "inst_1", method: "payment-card" })
+          : json(303, { id: "inst_1", method: "payment-card" }, { location: `${baseUrl}/payment-instruments/inst_1` }),
       )
       const rebilly = yield* gateway(rec)
       const receipt = yield* rebilly.use(useRequest({ operation: "instrument" }))
       expect(receipt).toEqual({ reference: "order-7", providerReference: "inst_1", status: "succeeded" })
       expect(JSON.parse(rec.requests[0]?.body ?? "")).toEqual({ customerId: "cus-1", token: "AYW7VCAFAKFEWK6SZ7Z5" })
       created = false
+      // 303: the owner had this card already; Rebilly updated that instrument and answers with it.
       expect(yield* rebilly.use(useRequest({ operation: "instrument" }))).toEqual({
         reference: "order-7",
+        providerReference: "inst_1",
         status: "succeeded",
       })
     }),
