@@ -319,7 +319,7 @@ export const settle = async (real: Receiving<never>): Promise<void> => {
 }
 
 /** What a receipt says of the delivery's first event: `applied`, why it changed nothing, or `none`. */
-export const receiptOutcome = (receipt: Receipt): string => {
+const receiptOutcome = (receipt: Receipt): string => {
   const first = receipt.outcomes[0]
   if (first === undefined) return "none"
   return first._tag === "Applied" ? "applied" : first.reason
