@@ -8,7 +8,7 @@
  */
 import * as Policy from "@token-lifecycle/domain/Policy"
 import * as Conformance from "@token-lifecycle/testkit/Conformance"
-import * as KomojuSimulator from "@token-lifecycle/testkit/simulators/komoju/KomojuSimulator"
+import type * as KomojuSimulator from "@token-lifecycle/testkit/simulators/komoju/KomojuSimulator"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as KomojuGateway from "../src/KomojuGateway.js"
