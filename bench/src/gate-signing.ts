@@ -8,6 +8,7 @@
  */
 import { createHmac } from "node:crypto"
 import { createRequire } from "node:module"
+import * as Hmac from "@token-lifecycle/adapter-kit/Hmac"
 import * as GateSignature from "@token-lifecycle/adapters-gate/Signature"
 import { Signing } from "@token-lifecycle/domain/Signing"
 import { signer } from "ecommpay"
@@ -38,59 +39,29 @@ export const floor = (count: number): string => {
   return last
 }
 
-/** The `Signing` service `GateGateway` builds from its configured secret (`GateSignature.make`). */
-const signing = GateSignature.make(redactedSecret)
+/** The signer `GateGateway` builds from its configured secret (`GateSignature.bodySigner`). */
+const signBody = GateSignature.bodySigner(redactedSecret)
 
-/**
- * `count` runs of the effect `step` builds, one after another in the same fiber, and the last
- * signature. A request handler's fiber is already running when it signs, so the fiber's start
- * is paid once per batch here, not once per signature.
- */
-const batch = <A, R>(
-  count: number,
-  step: () => Effect.Effect<A, never, R>,
-  signatureOf: (a: A) => string,
-): Effect.Effect<string, never, R> =>
-  Effect.gen(function* () {
-    let last = ""
-    for (let i = 0; i < count; i++) last = signatureOf(yield* step())
-    return last
-  })
-
-const inOneFiber = <A>(count: number, step: () => Effect.Effect<A>, signatureOf: (a: A) => string): string =>
-  Effect.runSync(batch(count, step, signatureOf))
-
-/**
- * Ours, as `GateGateway` signs a request, less the copy of the body that receives the signature:
- * `GateSignature.signWith(signing, body)` (the order-ambiguity check, the canonical string,
- * adapter-kit's HMAC, a `Redacted` result) with the project's signing service at hand, built and
- * yielded once per request.
- */
-export const oursAsGateway = (count: number): string =>
-  inOneFiber(count, () => GateSignature.signWith(signing, tokenizeBody), Redacted.value)
-
-/** `GateSignature.sign(body)` in a fiber that has `Signing` already: the gateway's step without its per-request `provideService`. */
-export const oursSigningProvided = (count: number): string =>
-  Effect.runSync(
-    batch(count, () => GateSignature.sign(tokenizeBody), Redacted.value).pipe(Effect.provideService(Signing, signing)),
-  )
-
-/** The signature `signBody` wrote into `customer`, where a tokenize body carries it. */
+/** The signature a signed tokenize body carries in `customer`. */
 const customerSignature = (signed: object): string => {
   const value = (signed as { readonly customer?: { readonly signature?: unknown } }).customer?.signature
-  if (typeof value !== "string") throw new Error("signBody left no signature in `customer`")
+  if (typeof value !== "string") throw new Error("the signed body holds no signature in `customer`")
   return value
 }
 
-/** The whole step `GateGateway` runs: `signBodyWith`, the signature and the body copy that carries it in `customer`. */
-export const oursSignBody = (count: number): string =>
-  inOneFiber(count, () => GateSignature.signBodyWith(signing, tokenizeBody), customerSignature)
+/**
+ * Ours, as `GateGateway` signs every request: `bodySigner`'s function on the body (the
+ * order-ambiguity check, the canonical string, adapter-kit's HMAC) and the copy of the body that
+ * carries the signature in `customer`. The gateway calls it inside its running request effect,
+ * as a plain function.
+ */
+export const oursAsGateway = (count: number): string => {
+  let last: object = tokenizeBody
+  for (let i = 0; i < count; i++) last = signBody(tokenizeBody)
+  return customerSignature(last)
+}
 
-/** The floor's string through the `Signing` service, in a running fiber: what `Effect` and `Redacted` add to the HMAC. */
-export const signingServiceInFiber = (count: number): string =>
-  inOneFiber(count, () => signing.sign(canonicalTokenize), Redacted.value)
-
-/** Ours without Effect: the exported `GateSignature.canonical` (no order check) and the floor's HMAC. */
+/** Ours without the order check or our HMAC: the exported `GateSignature.canonical`, then the floor's HMAC. */
 export const oursCanonicalThenHmac = (count: number): string => {
   let last = ""
   for (let i = 0; i < count; i++) {
@@ -99,15 +70,41 @@ export const oursCanonicalThenHmac = (count: number): string => {
   return last
 }
 
-/** Ours with a fiber started for every signature: `Effect.runSync` of the gateway's step, as a caller outside Effect would. */
-export const oursRunSyncEach = (count: number): string => {
+/** Adapter-kit's HMAC (key blocks padded once, one-shot hashes) over the floor's precomputed string. */
+const hmac = Hmac.signer({ algorithm: "sha512", encoding: "base64", key: redactedSecret })
+export const oursHmacOfString = (count: number): string => {
   let last = ""
-  for (let i = 0; i < count; i++) {
-    last = Redacted.value(
-      Effect.runSync(GateSignature.sign(tokenizeBody).pipe(Effect.provideService(Signing, signing))),
-    )
-  }
+  for (let i = 0; i < count; i++) last = hmac(canonicalTokenize)
   return last
+}
+
+/** The `Signing` port Gate's callbacks verify with (`GateSignature.make`). */
+const signing = GateSignature.make(redactedSecret)
+
+/**
+ * `count` runs of the effect `step` builds, one after another in one fiber, and the last
+ * signature: a request handler's fiber is already running when it signs.
+ */
+const inOneFiber = <A>(count: number, step: () => Effect.Effect<A, never, Signing>, signatureOf: (a: A) => string) =>
+  Effect.runSync(
+    Effect.gen(function* () {
+      let last = ""
+      for (let i = 0; i < count; i++) last = signatureOf(yield* step())
+      return last
+    }).pipe(Effect.provideService(Signing, signing)),
+  )
+
+/** Through the `Signing` port instead: `GateSignature.signBody(body)` in a fiber that has `Signing`, a `Redacted` signature on the way. */
+export const oursThroughPort = (count: number): string =>
+  inOneFiber(count, () => GateSignature.signBody(tokenizeBody), customerSignature)
+
+/** The port with a fiber started for every signature: `Effect.runSync(signBody)`, as a caller outside Effect would. */
+export const oursRunSyncEach = (count: number): string => {
+  let last: object = tokenizeBody
+  for (let i = 0; i < count; i++) {
+    last = Effect.runSync(GateSignature.signBody(tokenizeBody).pipe(Effect.provideService(Signing, signing)))
+  }
+  return customerSignature(last)
 }
 
 /** The version of the `ecommpay` package installed, read from its manifest. */

@@ -3,14 +3,15 @@
  * (Gate: SHA-512/base64; KOMOJU: SHA-256/hex; Zai: SHA-256/base64url). Comparison is in
  * constant time, and the key never leaves its `Redacted` wrapper except to key the HMAC.
  */
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto"
+import { createHmac, timingSafeEqual } from "node:crypto"
 import { InvalidSignature, Signing, type SigningService } from "@token-lifecycle/domain/Signing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as KeyedHmac from "./internal/keyedHmac.js"
 
-export type Algorithm = "sha256" | "sha512"
-export type Encoding = "base64" | "base64url" | "hex"
+export type Algorithm = KeyedHmac.Algorithm
+export type Encoding = KeyedHmac.Encoding
 
 export interface HmacOptions {
   readonly algorithm: Algorithm
@@ -39,18 +40,30 @@ export const matches = (expected: Buffer, signature: string, encoding: Encoding)
 }
 
 /**
- * The key made ready for HMAC once, not on every signature: Node otherwise imports a string key
- * anew for each `createHmac`. A `KeyObject` never shows its bytes when logged or inspected.
+ * The key made ready once, not on every signature (see `internal/keyedHmac.ts`). Its bytes stay
+ * out of anything loggable: the key's padded blocks live in closures, and a `KeyObject` (which
+ * never shows its bytes) serves messages too long for the fast path.
  */
-const prepared = (key: Redacted.Redacted<string>): KeyObject =>
-  createSecretKey(Buffer.from(Redacted.value(key), "utf8"))
+const prepared = (options: HmacOptions): KeyedHmac.KeyedHmac => {
+  const keyBytes = Buffer.from(Redacted.value(options.key), "utf8")
+  const hmac = KeyedHmac.prepare(options.algorithm, keyBytes)
+  keyBytes.fill(0)
+  return hmac
+}
+
+/**
+ * The signature of each message, synchronously and unwrapped: for an adapter that writes it
+ * straight into the body it sends (Gate), where a `Redacted` wrapper would be unwrapped at once.
+ */
+export const signer = (options: HmacOptions): ((message: string | Uint8Array) => string) => {
+  const hmac = prepared(options)
+  return (message) => hmac.encoded(message, options.encoding)
+}
 
 export const make = (options: HmacOptions): SigningService => {
-  const key = prepared(options.key)
-  const digestOf = (message: string | Uint8Array): Buffer => createHmac(options.algorithm, key).update(message).digest()
+  const hmac = prepared(options)
   return {
-    sign: (message) =>
-      Effect.sync(() => Redacted.make(createHmac(options.algorithm, key).update(message).digest(options.encoding))),
+    sign: (message) => Effect.sync(() => Redacted.make(hmac.encoded(message, options.encoding))),
     verify: (message, signature) =>
       Effect.suspend(() => {
         const received = Redacted.isRedacted(signature) ? Redacted.value(signature) : signature
@@ -58,7 +71,7 @@ export const make = (options: HmacOptions): SigningService => {
         if (decode(received, options.encoding) === undefined) {
           return Effect.fail(new InvalidSignature({ reason: "malformed" }))
         }
-        return matches(digestOf(message), received, options.encoding)
+        return matches(hmac.digest(message), received, options.encoding)
           ? Effect.void
           : Effect.fail(new InvalidSignature({ reason: "mismatch" }))
       }),

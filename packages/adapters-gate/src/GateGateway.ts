@@ -69,7 +69,7 @@ export const make: Effect.Effect<TokenGatewayService<GateCapabilities>, never, G
       timeout: config.timeout,
       refusal,
     })
-    const signing = Signature.make(config.secretKey)
+    const signBody = Signature.bodySigner(config.secretKey)
     const projectId = config.projectId
 
     /** Sign `body`, send it to `path`, decode the answer. */
@@ -81,8 +81,7 @@ export const make: Effect.Effect<TokenGatewayService<GateCapabilities>, never, G
       idempotent: boolean,
     ): Effect.Effect<A, GatewayError> =>
       Effect.gen(function* () {
-        const signed = yield* Signature.signBodyWith(signing, body)
-        const request = HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(signed))
+        const request = HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(signBody(body)))
         const { value } = yield* http.call({ operation, request, success, idempotent })
         return value
       })

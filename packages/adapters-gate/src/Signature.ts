@@ -49,38 +49,40 @@ const requestMessage = (body: object): string => canonicalString(body, "request"
  * `a2` and `a10`).
  */
 export const sign = (body: object): Effect.Effect<Redacted.Redacted<string>, never, Signing> =>
-  Effect.flatMap(Signing, (signing) => signWith(signing, body))
-
-/** `sign` with the signing service at hand: what a gateway holding its project's service calls per request. */
-export const signWith = (signing: SigningService, body: object): Effect.Effect<Redacted.Redacted<string>> =>
-  Effect.flatMap(
-    Effect.sync(() => requestMessage(body)),
-    (message) => signing.sign(message),
-  )
+  Effect.flatMap(Signing, (signing) => Effect.suspend(() => signing.sign(requestMessage(body))))
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber)
+
+/** `body` with the signature's text in `general`, else `customer`, else at the top. */
+const placed = <B extends object>(body: B, signature: string): B => {
+  const record = body as Record<string, unknown>
+  if (isObject(record.general)) return { ...record, general: { ...record.general, signature } } as B
+  if (isObject(record.customer)) return { ...record, customer: { ...record.customer, signature } } as B
+  return { ...record, signature } as B
+}
 
 /**
  * `body` with `signature` written where Gate reads it: in `general` when the body has one
  * (payments, payouts, status…), else in `customer` (token management), else at the top. The
  * signature leaves its `Redacted` wrapper only here. `body` itself is not changed.
  */
-export const withSignature = <B extends object>(body: B, signature: Redacted.Redacted<string>): B => {
-  const record = body as Record<string, unknown>
-  const value = Redacted.value(signature)
-  if (isObject(record.general)) return { ...record, general: { ...record.general, signature: value } } as B
-  if (isObject(record.customer)) return { ...record, customer: { ...record.customer, signature: value } } as B
-  return { ...record, signature: value } as B
-}
+export const withSignature = <B extends object>(body: B, signature: Redacted.Redacted<string>): B =>
+  placed(body, Redacted.value(signature))
 
-/** `body`, signed, with the signature in place: what to send. */
+/** `body`, signed, with the signature in place: what to send. Dies as `sign` does. */
 export const signBody = <B extends object>(body: B): Effect.Effect<B, never, Signing> =>
-  Effect.flatMap(Signing, (signing) => signBodyWith(signing, body))
+  Effect.map(sign(body), (signature) => withSignature(body, signature))
 
-/** `signBody` with the signing service at hand. */
-export const signBodyWith = <B extends object>(signing: SigningService, body: B): Effect.Effect<B> =>
-  Effect.map(signWith(signing, body), (signature) => withSignature(body, signature))
+/**
+ * Signs request bodies for one project, synchronously: each body comes back as a copy carrying
+ * its signature where Gate reads it, as `signBody` would write it. What `GateGateway` runs for
+ * every request; the signature exists only inside the body it is sent in. Throws as `sign` dies.
+ */
+export const bodySigner = (secret: Redacted.Redacted<string>): (<B extends object>(body: B) => B) => {
+  const signature = Hmac.signer(hmacOptions(secret))
+  return (body) => placed(body, signature(requestMessage(body)))
+}
 
 /** A base64 HMAC-SHA512 written the one way base64 writes 64 bytes: 86 characters and `==`. */
 const isSignatureShaped = (text: string): boolean =>
