@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { canonicalString } from "./internal/canonical.js"
+import { canonicalBytes, canonicalString } from "./internal/canonical.js"
 import { type Json, JsonNumber, type JsonObject, MalformedJson, parse } from "./internal/json.js"
 
 export type { MalformedJsonReason } from "./internal/json.js"
@@ -33,12 +33,17 @@ export const make = (secret: Redacted.Redacted<string>): SigningService => Hmac.
 export const layer = (secret: Redacted.Redacted<string>): Layer.Layer<Signing> => Hmac.layer(hmacOptions(secret))
 
 /**
- * The string Gate signs for `body` (see `internal/canonical.ts` for the rules and their order).
+ * The string Gate signs for `body` (see `internal/canonical.ts` for the rules and their order),
+ * as the text of the bytes signed: a lone surrogate, which has no UTF-8 form, reads U+FFFD.
  * `body` must be JSON data; anything else (a function, `NaN`, a `Date`) throws a `TypeError`.
  */
 export const canonical = (body: object): string => canonicalString(body)
 
-/** The canonical string of a body we are about to send, refusing bodies whose order signers disagree on. */
+/**
+ * The canonical string of a body we are about to send, refusing bodies whose order signers
+ * disagree on. A string, not `canonicalBytes`' shared scratch: the `Signing` service may hash it
+ * later, when another walk has overwritten the scratch.
+ */
 const requestMessage = (body: object): string => canonicalString(body, "request")
 
 /**
@@ -81,7 +86,18 @@ export const signBody = <B extends object>(body: B): Effect.Effect<B, never, Sig
  */
 export const bodySigner = (secret: Redacted.Redacted<string>): (<B extends object>(body: B) => B) => {
   const signature = Hmac.signer(hmacOptions(secret))
-  return (body) => placed(body, signature(requestMessage(body)))
+  return (body) => {
+    // The bytes are signed at once, before any other walk can overwrite them, and wiped
+    // after: a tokenize body holds the card number.
+    const message = canonicalBytes(body, "request")
+    let signed: string
+    try {
+      signed = signature(message)
+    } finally {
+      message.fill(0)
+    }
+    return placed(body, signed)
+  }
 }
 
 /** A base64 HMAC-SHA512 written the one way base64 writes 64 bytes: 86 characters and `==`. */
