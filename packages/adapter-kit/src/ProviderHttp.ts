@@ -23,12 +23,14 @@ import {
   ProviderUnauthorized,
   ProviderUnavailable,
 } from "@token-lifecycle/domain/GatewayError"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
+import type { ParseOptions } from "effect/SchemaAST"
 import * as Deadline from "./internal/deadline.js"
 import * as Untraced from "./internal/untraced.js"
 
@@ -96,6 +98,8 @@ export interface ProviderHttpService {
   readonly provider: string
   readonly call: <A, I>(call: Call<A, I>) => Effect.Effect<Success<A>, GatewayError>
 }
+
+const decodeOptions: ParseOptions = { onExcessProperty: "ignore", errors: "all" }
 
 const readBody = (text: string): unknown => {
   if (text.length === 0) return undefined
@@ -180,32 +184,48 @@ export const make = (options: ProviderHttpOptions) =>
           new ProviderTimeout({ provider, operation })
         : new ProviderProtocolError({ provider, message: `${operation}: ${error.reason}` })
 
-    const decode = <A, I>(call: Call<A, I>, answer: ProviderAnswer) =>
-      Schema.decodeUnknown(call.success, { onExcessProperty: "ignore", errors: "all" })(answer.body).pipe(
-        Effect.mapError(
-          (error) =>
+    // Wire schemas are synchronous: decoding to an `Either` skips the Effect a decode would run.
+    const decode = <A, I>(call: Call<A, I>, answer: ProviderAnswer): Effect.Effect<Success<A>, GatewayError> => {
+      const decoded = ParseResult.decodeUnknownEither(call.success, decodeOptions)(answer.body)
+      return Either.isRight(decoded)
+        ? Effect.succeed({ value: decoded.right, answer })
+        : Effect.fail(
             new ProviderProtocolError({
               provider,
               status: answer.status,
-              message: `${call.operation}: unexpected answer: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+              message: `${call.operation}: unexpected answer: ${ParseResult.TreeFormatter.formatIssueSync(decoded.left)}`,
             }),
-        ),
-        Effect.map((value): Success<A> => ({ value, answer })),
-      )
+          )
+    }
 
     const readAnswer = (response: HttpClientResponse.HttpClientResponse) =>
-      Effect.gen(function* () {
-        const text = yield* response.text
-        return {
-          status: response.status,
-          headers: response.headers,
-          body: readBody(text),
-          receivedAt: yield* Clock.currentTimeMillis,
-        } satisfies ProviderAnswer
-      })
+      Effect.clockWith((clock) =>
+        Effect.map(
+          response.text,
+          (text): ProviderAnswer => ({
+            status: response.status,
+            headers: response.headers,
+            body: readBody(text),
+            receivedAt: clock.unsafeCurrentTimeMillis(),
+          }),
+        ),
+      )
+
+    /**
+     * What each attempt's own fiber sets up first (see `internal/deadline.ts`): spans only under
+     * an application's tracer, and the provider's secret headers redacted. The fiber ends with
+     * the attempt, so nothing needs restoring.
+     */
+    const attemptSettings =
+      redacted.length === 0
+        ? Untraced.forThisFiber
+        : Effect.zipRight(
+            Untraced.forThisFiber,
+            FiberRef.update(Headers.currentRedactedNames, (names) => [...names, ...redacted]),
+          )
 
     const attempt = <A, I>(call: Call<A, I>): Effect.Effect<Success<A>, GatewayError> =>
-      client.execute(call.request).pipe(
+      Effect.zipRight(attemptSettings, client.execute(call.request)).pipe(
         Effect.flatMap(readAnswer),
         Effect.mapError((error) => transportFailure(call.operation, error)),
         (request) =>
@@ -246,14 +266,8 @@ export const make = (options: ProviderHttpOptions) =>
         ),
       )
 
-    const withSecretHeaders =
-      redacted.length === 0
-        ? <A>(effect: Effect.Effect<A, GatewayError>) => effect
-        : <A>(effect: Effect.Effect<A, GatewayError>) =>
-            Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [...names, ...redacted])
-
     return {
       provider,
-      call: (call) => Untraced.unlessTracing(withSecretHeaders(withRetries(call, 0))),
+      call: (call) => withRetries(call, 0),
     } satisfies ProviderHttpService
   })

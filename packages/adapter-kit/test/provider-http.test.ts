@@ -145,6 +145,17 @@ describe("a provider call", () => {
     }),
   )
 
+  it.effect("answers, and times out, where interruption is off (a layer being built)", () =>
+    Effect.gen(function* () {
+      const answered = yield* Effect.uninterruptible(run([{ status: 200, body: '{"id":"t1","isUsed":false}' }]))
+      expect(answered.outcome).toMatchObject({ right: { value: { id: "t1", isUsed: false } } })
+      const fiber = yield* Effect.fork(Effect.uninterruptible(run(["hang"], false)))
+      yield* TestClock.adjust("2 seconds")
+      const { outcome } = yield* Fiber.join(fiber)
+      expect(outcome).toMatchObject({ left: { _tag: "ProviderTimeout", afterMillis: 2000 } })
+    }),
+  )
+
   it.live("times out on the live clock too, abandoning the request, and answers in time otherwise", () =>
     Effect.gen(function* () {
       const abandoned = yield* Ref.make(false)

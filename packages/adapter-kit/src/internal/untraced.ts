@@ -7,9 +7,18 @@
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Tracer from "effect/Tracer"
 
 const builtInTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
-export const unlessTracing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.tracerWith((tracer) => (tracer === builtInTracer ? Effect.withTracerEnabled(effect, false) : effect))
+/**
+ * Turns tracing off for the rest of the current fiber unless the application installed a tracer.
+ * Nothing restores it (restoring is what makes `Effect.withTracerEnabled` cost about 5 µs), so it
+ * belongs at the start of a fiber that ends with the call: an attempt (see `deadline.ts`).
+ */
+export const forThisFiber: Effect.Effect<void> = Effect.withFiberRuntime((fiber) =>
+  Context.get(fiber.currentDefaultServices, Tracer.Tracer) === builtInTracer
+    ? FiberRef.set(FiberRef.currentTracerEnabled, false)
+    : Effect.void,
+)
