@@ -39,8 +39,8 @@ export const floor = (count: number): string => {
   return last
 }
 
-/** The signer `GateGateway` builds from its configured secret (`GateSignature.bodySigner`). */
-const signBody = GateSignature.bodySigner(redactedSecret)
+/** The signer `GateGateway` builds from its configured secret (`GateSignature.requestSigner`). */
+const gateSigner = GateSignature.requestSigner(redactedSecret)
 
 /** The signature a signed tokenize body carries in `customer`. */
 const customerSignature = (signed: object): string => {
@@ -50,24 +50,21 @@ const customerSignature = (signed: object): string => {
 }
 
 /**
- * Ours, as `GateGateway` signs every request: `bodySigner`'s function on the body (the
- * order-ambiguity check, the canonical string, adapter-kit's HMAC) and the copy of the body that
- * carries the signature in `customer`. The gateway calls it inside its running request effect,
- * as a plain function.
+ * Ours, as `GateGateway` signs every request: `signer.signature(body)`, the order-ambiguity
+ * check, the canonical bytes and adapter-kit's HMAC, called as a plain function inside the
+ * gateway's running request effect.
  */
 export const oursAsGateway = (count: number): string => {
-  let last: object = tokenizeBody
-  for (let i = 0; i < count; i++) last = signBody(tokenizeBody)
-  return customerSignature(last)
+  let last = ""
+  for (let i = 0; i < count; i++) last = gateSigner.signature(tokenizeBody)
+  return last
 }
 
-/** Ours without the order check or our HMAC: the exported `GateSignature.canonical`, then the floor's HMAC. */
-export const oursCanonicalThenHmac = (count: number): string => {
-  let last = ""
-  for (let i = 0; i < count; i++) {
-    last = createHmac("sha512", secret).update(GateSignature.canonical(tokenizeBody)).digest("base64")
-  }
-  return last
+/** The gateway's whole step: `signer.signed(body)`, the signature and the copy of the body that carries it in `customer`. */
+export const oursSignedBody = (count: number): string => {
+  let last: object = tokenizeBody
+  for (let i = 0; i < count; i++) last = gateSigner.signed(tokenizeBody)
+  return customerSignature(last)
 }
 
 /** Adapter-kit's HMAC (key blocks padded once, one-shot hashes) over the floor's precomputed string. */

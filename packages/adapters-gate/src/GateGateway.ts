@@ -69,7 +69,7 @@ export const make: Effect.Effect<TokenGatewayService<GateCapabilities>, never, G
       timeout: config.timeout,
       refusal,
     })
-    const signBody = Signature.bodySigner(config.secretKey)
+    const signer = Signature.requestSigner(config.secretKey)
     const projectId = config.projectId
 
     /** Sign `body`, send it to `path`, decode the answer. */
@@ -81,7 +81,7 @@ export const make: Effect.Effect<TokenGatewayService<GateCapabilities>, never, G
       idempotent: boolean,
     ): Effect.Effect<A, GatewayError> =>
       Effect.gen(function* () {
-        const request = HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(signBody(body)))
+        const request = HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(signer.signed(body)))
         const { value } = yield* http.call({ operation, request, success, idempotent })
         return value
       })

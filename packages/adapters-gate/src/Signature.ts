@@ -79,25 +79,30 @@ export const withSignature = <B extends object>(body: B, signature: Redacted.Red
 export const signBody = <B extends object>(body: B): Effect.Effect<B, never, Signing> =>
   Effect.map(sign(body), (signature) => withSignature(body, signature))
 
-/**
- * Signs request bodies for one project, synchronously: each body comes back as a copy carrying
- * its signature where Gate reads it, as `signBody` would write it. What `GateGateway` runs for
- * every request; the signature exists only inside the body it is sent in. Throws as `sign` dies.
- */
-export const bodySigner = (secret: Redacted.Redacted<string>): (<B extends object>(body: B) => B) => {
-  const signature = Hmac.signer(hmacOptions(secret))
-  return (body) => {
+/** Signs the request bodies of one project, synchronously: what `GateGateway` runs for every request. */
+export interface RequestSigner {
+  /** The signature of a request body. Throws as `sign` dies. */
+  readonly signature: (body: object) => string
+  /**
+   * A copy of `body` carrying its signature where Gate reads it, as `signBody` writes it. The
+   * signature exists only inside the body it is sent in.
+   */
+  readonly signed: <B extends object>(body: B) => B
+}
+
+export const requestSigner = (secret: Redacted.Redacted<string>): RequestSigner => {
+  const hmac = Hmac.signer(hmacOptions(secret))
+  const signature = (body: object): string => {
     // The bytes are signed at once, before any other walk can overwrite them, and wiped
     // after: a tokenize body holds the card number.
     const message = canonicalBytes(body, "request")
-    let signed: string
     try {
-      signed = signature(message)
+      return hmac(message)
     } finally {
       message.fill(0)
     }
-    return placed(body, signed)
   }
+  return { signature, signed: (body) => placed(body, signature(body)) }
 }
 
 /** A base64 HMAC-SHA512 written the one way base64 writes 64 bytes: 86 characters and `==`. */

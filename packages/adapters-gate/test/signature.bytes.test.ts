@@ -17,7 +17,7 @@ const timeout = 10_000 + runs * 5
 
 const secret = "test-project-secret"
 const service = GateSignature.make(Redacted.make(secret))
-const signer = GateSignature.bodySigner(Redacted.make(secret))
+const signer = GateSignature.requestSigner(Redacted.make(secret))
 const signatureOf = (body: object): string =>
   Redacted.value(Effect.runSync(Effect.provideService(GateSignature.sign(body), Signing, service)))
 const signedBody = <B extends object>(body: B): B =>
@@ -301,14 +301,15 @@ describe("canonical bytes", () => {
   }
 })
 
-describe("bodySigner", () => {
+describe("requestSigner", () => {
   it(
     "signs as `sign`, `signBody` and the simulator do, wherever the signature goes",
     () => {
       fc.assert(
         fc.property(requestAnywhere, (body) => {
-          const signed = signer(body)
+          const signed = signer.signed(body)
           const signature = signatureOf(body)
+          expect(signer.signature(body)).toBe(signature)
           expect(carried(signed)).toBe(signature)
           expect(Simulator.sign(body, secret)).toBe(signature)
           expect(signed).toEqual(signedBody(body))
@@ -323,7 +324,33 @@ describe("bodySigner", () => {
     const body = { customer: { id: "c-1", project_id: 1 }, card: { pan: "4242424242424242", year: 2030 } }
     const view = canonicalBytes(body, "request")
     expect(Buffer.from(view).toString()).toContain("4242424242424242")
-    signer(body)
+    signer.signature(body)
     expect(isWiped(view)).toBe(true)
+  })
+})
+
+describe("request shapes met before", () => {
+  it(
+    "are ordered as when first met, with any of their values left out",
+    () => {
+      fc.assert(
+        fc.property(requestAnywhere, fc.infiniteStream(fc.boolean()), (body, leaveOut) => {
+          const first = canonicalString(body, "request")
+          expect(canonicalString(body, "request")).toBe(first)
+          const thinned: Record<string, unknown> = { ...body }
+          for (const key of Object.keys(thinned)) if (leaveOut.next().value) thinned[key] = undefined
+          expect(canonicalString(thinned, "request")).toBe(canonicalString(thinned, "delivery"))
+        }),
+        params,
+      )
+    },
+    timeout,
+  )
+
+  it("are refused every time when signers order them differently", () => {
+    for (let i = 0; i < 3; i++) {
+      expect(() => canonicalString({ a: 1, a1: 2 }, "request")).toThrow(TypeError)
+      expect(() => canonicalString({ a: 1, a1: undefined }, "request")).not.toThrow()
+    }
   })
 })

@@ -190,16 +190,80 @@ const ambiguous = (at: string): TypeError =>
 const isContainer = (value: unknown): value is object =>
   typeof value === "object" && value !== null && !(value instanceof JsonNumber)
 
+/** `keys` (which the caller gives up) in signing order, without the keys no signer includes. */
+const signingOrder = (keys: Array<string>): Array<string> => {
+  const ordered = order(keys)
+  let kept = 0
+  for (const key of ordered) if (!skipped(key)) ordered[kept++] = key
+  if (kept !== ordered.length) ordered.length = kept
+  return ordered
+}
+
+/** The keys of `ordered` whose value in `record` is not `undefined`, as a new list. */
+const present = (ordered: ReadonlyArray<string>, record: Record<string, unknown>): Array<string> => {
+  const keys: Array<string> = []
+  for (const key of ordered) if (record[key] !== undefined) keys.push(key)
+  return keys
+}
+
 /**
  * The keys of a plain object in signing order, without skipped keys and keys whose value is
  * `undefined`. Throws on an object that is not plain.
  */
 const signedKeys = (record: Record<string, unknown>): Array<string> => {
   if (!isPlainObject(record)) throw unsupported(pathText(), "an object that is not plain")
-  const keys = order(Object.keys(record))
-  let kept = 0
-  for (const key of keys) if (!skipped(key) && record[key] !== undefined) keys[kept++] = key
-  if (kept !== keys.length) keys.length = kept
+  return present(signingOrder(Object.keys(record)), record)
+}
+
+/**
+ * Object shapes already met in requests, under their first key: the keys as `Object.keys`
+ * lists them, and the same keys in signing order, found unambiguous. A gateway builds its
+ * requests in a few fixed shapes, so each shape is ordered and checked once. Leaving out keys
+ * whose value is `undefined` keeps a level unambiguous: every check compares keys pairwise.
+ */
+interface KnownShape {
+  readonly listed: ReadonlyArray<string>
+  readonly ordered: ReadonlyArray<string>
+}
+const knownShapes = new Map<string, Array<KnownShape>>()
+/** Callers' free-form maps could otherwise grow the table without end. */
+const maxKnownShapes = 256
+let knownShapeCount = 0
+
+const sameKeys = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+const knownOrder = (listed: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
+  const shapes = knownShapes.get(listed[0] as string)
+  if (shapes !== undefined) for (const shape of shapes) if (sameKeys(shape.listed, listed)) return shape.ordered
+  return undefined
+}
+
+const remember = (listed: ReadonlyArray<string>, ordered: ReadonlyArray<string>): void => {
+  if (knownShapeCount >= maxKnownShapes) return
+  const first = listed[0] as string
+  const shapes = knownShapes.get(first)
+  if (shapes === undefined) knownShapes.set(first, [{ listed, ordered }])
+  else shapes.push({ listed, ordered })
+  knownShapeCount++
+}
+
+/** `signedKeys` for a body we send, refusing a level signers order differently. */
+const requestKeys = (record: Record<string, unknown>): Array<string> => {
+  if (!isPlainObject(record)) throw unsupported(pathText(), "an object that is not plain")
+  const listed = Object.keys(record)
+  if (listed.length === 0) return listed
+  const known = knownOrder(listed)
+  if (known !== undefined) return present(known, record)
+  const ordered = signingOrder(listed.slice())
+  if (levelAmbiguity(ordered) === undefined) remember(listed, ordered)
+  const keys = present(ordered, record)
+  const ambiguity = levelAmbiguity(keys)
+  if (ambiguity === "level") throw ambiguous(pathText())
+  if (ambiguity !== undefined) throw ambiguous(pathOf(pathText(), ambiguity.keyWithColon))
   return keys
 }
 
@@ -279,12 +343,7 @@ const writeContainer = (node: object, reading: Reading): void => {
     return
   }
   const record = node as Record<string, unknown>
-  const keys = signedKeys(record)
-  if (reading === "request") {
-    const ambiguity = levelAmbiguity(keys)
-    if (ambiguity === "level") throw ambiguous(pathText())
-    if (ambiguity !== undefined) throw ambiguous(pathOf(pathText(), ambiguity.keyWithColon))
-  }
+  const keys = reading === "request" ? requestKeys(record) : signedKeys(record)
   for (const key of keys) writeUnder(key, record[key], reading)
 }
 
