@@ -1,27 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Signing } from "@token-lifecycle/domain/Signing"
-import * as Runs from "@token-lifecycle/testkit/Runs"
 import * as Simulator from "@token-lifecycle/testkit/simulators/gate/GateSignature"
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as fc from "fast-check"
 import { canonicalBytes, canonicalString, type Reading } from "../src/internal/canonical.js"
 import * as GateSignature from "../src/Signature.js"
+import { type Plain, params, requestBodies, secret, signatureOf, succeed, timeout } from "./SignatureFixtures.js"
 
 const { JsonNumber } = GateSignature
 
-const params = Runs.parameters()
-const runs = params.numRuns
-/** Room for however many runs were asked for. */
-const timeout = 10_000 + runs * 5
-
-const secret = "test-project-secret"
-const service = GateSignature.make(Redacted.make(secret))
 const signer = GateSignature.requestSigner(Redacted.make(secret))
-const signatureOf = (body: object): string =>
-  Redacted.value(Effect.runSync(Effect.provideService(GateSignature.sign(body), Signing, service)))
-const signedBody = <B extends object>(body: B): B =>
-  Effect.runSync(Effect.provideService(GateSignature.signBody(body), Signing, service))
+const signedBody = <B extends object>(body: B): B => succeed(GateSignature.signBody(body))
 
 /** A copy of the canonical bytes: the function's own result is a view its next call overwrites. */
 const bytesOf = (body: object, reading: Reading = "delivery"): Buffer => Buffer.from(canonicalBytes(body, reading))
@@ -36,8 +24,6 @@ const expectSameBytes = (actual: Uint8Array, expected: Uint8Array): void => {
 
 // ---------------------------------------------------------------------------------------------
 // Bodies
-
-type Plain = null | boolean | number | string | ReadonlyArray<Plain> | { readonly [key: string]: Plain }
 
 /** Any key: non-ASCII, astral, lone surrogates, index-like (up to and past 2^32 − 2), empty, skipped. */
 const anyKey = fc.oneof(
@@ -91,27 +77,8 @@ const simulatorOrders = (node: unknown): boolean => {
   )
 }
 
-/** Keys every signer orders alike, never `signature`, `frame_mode`, `general` or `customer`. */
-const safeKey = fc.stringMatching(/^[a-z][a-z_]{0,5}$/)
-
-/** Request bodies: plain JSON data inside the cases every signer orders alike, strings of every kind. */
-const requestBody: fc.Arbitrary<{ readonly [key: string]: Plain }> = fc.letrec<{
-  node: Plain
-  object: { readonly [key: string]: Plain }
-}>((tie) => ({
-  node: fc.oneof(
-    { depthSize: "small" },
-    fc.string({ unit: "binary" }),
-    fc.string({ unit: "grapheme" }),
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie("node"), { maxLength: 10 }),
-    tie("object"),
-  ),
-  object: fc.dictionary(safeKey, tie("node"), { maxKeys: 5 }),
-})).object
+/** Request bodies with strings of every kind, lone surrogates included. */
+const requestBody = requestBodies(fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" })))
 
 /** A request body whose signature goes at the top, in `general` or in `customer`. */
 const requestAnywhere = fc

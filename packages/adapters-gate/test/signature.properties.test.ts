@@ -1,59 +1,34 @@
 import { describe, expect, it } from "@effect/vitest"
-import { InvalidSignature, Signing } from "@token-lifecycle/domain/Signing"
-import * as Runs from "@token-lifecycle/testkit/Runs"
+import { InvalidSignature } from "@token-lifecycle/domain/Signing"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import * as fc from "fast-check"
 import * as GateSignature from "../src/Signature.js"
+import {
+  params,
+  requestBodies,
+  run,
+  safeKey,
+  secret,
+  service,
+  signatureOf,
+  succeed,
+  timeout,
+} from "./SignatureFixtures.js"
 
 const { JsonNumber } = GateSignature
 type Json = GateSignature.Json
 
-const params = Runs.parameters()
-const runs = params.numRuns
-/** Room for however many runs were asked for. */
-const timeout = 10_000 + runs * 5
-
-const secret = "test-project-secret"
-const service = GateSignature.make(Redacted.make(secret))
-const run = <A, E>(effect: Effect.Effect<A, E, Signing>): Exit.Exit<A, E> =>
-  Effect.runSyncExit(Effect.provideService(effect, Signing, service))
-const succeed = <A, E>(effect: Effect.Effect<A, E, Signing>): A => {
-  const exit = run(effect)
-  if (Exit.isFailure(exit)) throw new Error(`expected success, got ${Cause.pretty(exit.cause)}`)
-  return exit.value
-}
-const signatureOf = (body: object): string => Redacted.value(succeed(GateSignature.sign(body)))
 /** What the platform does when it signs a delivery: the canonical string of the body as it writes it. */
 const signText = (canonical: string): string => Redacted.value(Effect.runSync(service.sign(canonical)))
 
 // ---------------------------------------------------------------------------------------------
 // Bodies
 
-type Plain = null | boolean | number | string | ReadonlyArray<Plain> | { readonly [key: string]: Plain }
-
-/** Keys no signer orders differently and that are never `signature` or `frame_mode`. */
-const safeKey = fc.stringMatching(/^[a-z][a-z_]{0,6}$/)
-
-/** Request bodies: JSON data in plain JS values, inside the cases every signer orders alike. */
-const requestBody: fc.Arbitrary<{ readonly [key: string]: Plain }> = fc.letrec<{
-  node: Plain
-  object: { readonly [key: string]: Plain }
-}>((tie) => ({
-  node: fc.oneof(
-    { depthSize: "small" },
-    fc.string({ unit: "grapheme" }),
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie("node"), { maxLength: 10 }),
-    tie("object"),
-  ),
-  object: fc.dictionary(safeKey, tie("node"), { maxKeys: 5 }),
-})).object
+/** Request bodies with text any signer writes the same way (no lone surrogates). */
+const requestBody = requestBodies(fc.string({ unit: "grapheme" }))
 
 /** Number literals as a sender may spell them, big integers and trailing zeros included. */
 const numberText = fc
@@ -440,7 +415,7 @@ describe("verifying callbacks (properties)", () => {
             }
           }
         }),
-        { ...params, numRuns: Math.max(1, Math.floor(runs / 4)) },
+        { ...params, numRuns: Math.max(1, Math.floor(params.numRuns / 4)) },
       )
     },
     timeout,
