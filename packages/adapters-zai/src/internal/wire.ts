@@ -114,15 +114,21 @@ export const UserAnswer = Schema.Struct({ users: User })
 
 const Links = Schema.Struct({ self: optionalText, users: optionalText })
 
-/** A card account (SPEC `card_account`). Expiry month and year are strings; the number is masked. */
-export const CardAccount = Schema.Struct({
+/** The fields card and bank accounts share in the spec. */
+const accountFields = {
   id: Schema.String,
   active: Schema.Boolean,
   created_at: optionalText,
   updated_at: optionalText,
   currency: optionalText,
-  cvv_verified: Schema.optional(Schema.Boolean),
   verification_status: optionalText,
+  links: Schema.optional(Links),
+}
+
+/** A card account (SPEC `card_account`). Expiry month and year are strings; the number is masked. */
+export const CardAccount = Schema.Struct({
+  ...accountFields,
+  cvv_verified: Schema.optional(Schema.Boolean),
   card: Schema.optional(
     Schema.Struct({
       type: optionalText,
@@ -132,7 +138,6 @@ export const CardAccount = Schema.Struct({
       expiry_year: optionalText,
     }),
   ),
-  links: Schema.optional(Links),
 })
 export type CardAccount = typeof CardAccount.Type
 
@@ -140,12 +145,7 @@ export const CardAccountAnswer = Schema.Struct({ card_accounts: CardAccount })
 
 /** A bank account (SPEC `bank_account`). Routing and account numbers come back masked. */
 export const BankAccount = Schema.Struct({
-  id: Schema.String,
-  active: Schema.Boolean,
-  created_at: optionalText,
-  updated_at: optionalText,
-  currency: optionalText,
-  verification_status: optionalText,
+  ...accountFields,
   bank: Schema.optional(
     Schema.Struct({
       bank_name: optionalText,
@@ -157,7 +157,6 @@ export const BankAccount = Schema.Struct({
       account_type: optionalText,
     }),
   ),
-  links: Schema.optional(Links),
 })
 export type BankAccount = typeof BankAccount.Type
 
