@@ -14,7 +14,7 @@ const builtInTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /**
  * Turns tracing off for the rest of the current fiber unless the application installed a tracer.
- * Nothing restores it (restoring is what makes `Effect.withTracerEnabled` cost about 5 µs), so it
+ * Nothing restores it (restoring is what makes `Effect.withTracerEnabled` cost 4–5 µs), so it
  * belongs at the start of a fiber that ends with the call: an attempt (see `deadline.ts`).
  */
 export const forThisFiber: Effect.Effect<void> = Effect.withFiberRuntime((fiber) =>
