@@ -25,9 +25,10 @@
  */
 import { JsonNumber } from "./json.js"
 
-// Every request we send is walked once before its HMAC, checking the order as it writes the
-// message's bytes, with plain loops: no regular expressions, no `[key, value]` lists, no strings
-// built only to be compared or joined, and an insertion sort for the few keys of an object.
+// Every request we send is walked once before its HMAC, writing the message's bytes and ordering
+// and checking each object shape the first time it meets it (`knownShapes`), with plain loops: no
+// regular expressions, no `[key, value]` lists, no strings built only to be compared or joined,
+// and an insertion sort for the few keys of an object.
 
 /** Keys no signer includes. */
 const skipped = (key: string): boolean => key === "frame_mode" || key === "signature"
