@@ -31,6 +31,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import type * as Schema from "effect/Schema"
 import type { ParseOptions } from "effect/SchemaAST"
+import * as DecodeIssues from "./DecodeIssues.js"
 import * as Deadline from "./internal/deadline.js"
 import * as Untraced from "./internal/untraced.js"
 
@@ -193,7 +194,7 @@ export const make = (options: ProviderHttpOptions) =>
             new ProviderProtocolError({
               provider,
               status: answer.status,
-              message: `${call.operation}: unexpected answer: ${ParseResult.TreeFormatter.formatIssueSync(decoded.left)}`,
+              message: `${call.operation}: unexpected answer: ${DecodeIssues.describe(DecodeIssues.fieldProblems(decoded.left))}`,
             }),
           )
     }

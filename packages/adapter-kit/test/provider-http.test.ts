@@ -96,6 +96,15 @@ describe("a provider call", () => {
     }),
   )
 
+  it.effect("names a wrongly typed field of an answer, never the value it held", () =>
+    Effect.gen(function* () {
+      const { outcome } = yield* run([{ status: 200, body: '{"id":"t1","isUsed":"held-value-7f3c"}' }])
+      expect(outcome).toMatchObject({
+        left: { _tag: "ProviderProtocolError", message: "get token: unexpected answer: isUsed is not valid" },
+      })
+    }),
+  )
+
   it.effect("maps a refusal through the adapter's own reading of the body", () =>
     Effect.gen(function* () {
       const { outcome, seen } = yield* run([{ status: 422, body: '{"detail":"bad"}' }])

@@ -2,10 +2,10 @@
  * What is refused before anything is sent: input Rebilly would refuse, named by the field at
  * fault (in dot notation, as Rebilly's `invalidFields` are) and never by its value.
  */
+import * as DecodeIssues from "@token-lifecycle/adapter-kit/DecodeIssues"
 import { ProviderValidationError } from "@token-lifecycle/domain/GatewayError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { provider } from "./refusal.js"
 import * as Wire from "./wire.js"
@@ -21,16 +21,11 @@ export const checked = <A, I>(schema: Schema.Schema<A, I>, body: A): Effect.Effe
   Either.match(Schema.validateEither(schema, { errors: "all" })(body), {
     onRight: Effect.succeed,
     onLeft: (error) => {
-      const fields = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-        field: issue.path.map(String).join("."),
-        // Every limit here names its rule; a bare type mismatch would quote the value, so it is not shown.
-        message:
-          issue._tag === "Missing" ? "is required" : /\bactual\b/.test(issue.message) ? "is not valid" : issue.message,
-      }))
+      const fields = DecodeIssues.fieldProblems(error.issue)
       return Effect.fail(
         new ProviderValidationError({
           provider,
-          message: fields.map(({ field, message }) => `${field} ${message}`).join("; "),
+          message: DecodeIssues.describe(fields),
           fields,
         }),
       )
